@@ -1,0 +1,6 @@
+namespace Bento.Runtime.Interop;
+
+internal static partial class Libc
+{
+    internal const string Name = "libc";
+}
