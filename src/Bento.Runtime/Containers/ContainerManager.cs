@@ -3,7 +3,8 @@ using Bento.Runtime.Storage;
 
 namespace Bento.Runtime.Containers;
 
-/// <summary>Creates, starts, stops, lists and removes containers in one store.</summary>
+/// <summary>Creates, starts, stops, lists and removes containers in one store. One operation per file:
+/// ContainerManager.Create.cs, .Start.cs, .Stop.cs, .Remove.cs, .Wait.cs, .Logs.cs, .List.cs.</summary>
 public sealed partial class ContainerManager
 {
     public ContainerManager(BentoPaths paths, ImageStore images)
@@ -15,31 +16,49 @@ public sealed partial class ContainerManager
     public BentoPaths Paths { get; }
     public ImageStore Images { get; }
 
-    public BentoContainer Create(ContainerCreateOptions options) => throw new NotImplementedException();
-
-    public IReadOnlyList<BentoContainer> List() => throw new NotImplementedException();
-
-    /// <summary>By name, full id, or unambiguous id prefix.</summary>
-    public BentoContainer? Find(string nameOrId) => throw new NotImplementedException();
-
     public BentoContainer Get(string nameOrId) => Find(nameOrId) ?? throw Errors.BentoErrors.ContainerNotFound(nameOrId);
 
-    /// <summary>Starts the container detached (a monitor process outlives the caller) and returns once it runs.</summary>
-    public BentoContainer Start(string id) => throw new NotImplementedException();
+    private ContainerFiles FilesOf(string id) => new(Paths.ContainerDir(id));
 
-    /// <summary>SIGTERM, then SIGKILL after <paramref name="timeout"/>; <paramref name="force"/> sends SIGKILL at once.</summary>
-    public BentoContainer Stop(string id, TimeSpan timeout, bool force) => throw new NotImplementedException();
+    /// <summary>A snapshot of the container in <paramref name="files"/>; null when the directory is not (or no
+    /// longer) a complete container.</summary>
+    private static BentoContainer? Load(ContainerFiles files, bool lockHeld = false)
+    {
+        ContainerRecord record;
+        ContainerStateRecord state;
+        try
+        {
+            record = files.ReadRecord();
+            state = ContainerLiveness.Read(files, lockHeld);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+        return Snapshot(files, record, state);
+    }
 
-    public void Remove(string id, bool force) => throw new NotImplementedException();
+    private static BentoContainer Snapshot(ContainerFiles files, ContainerRecord record, ContainerStateRecord state) => new()
+    {
+        Name = record.Name,
+        Id = record.Id,
+        Image = record.Image,
+        ImageId = record.ImageId,
+        State = state.Status,
+        Pid = state.Status == ContainerState.Running ? state.Pid : 0,
+        ExitCode = state.Status == ContainerState.Exited ? state.ExitCode : null,
+        Created = record.Created,
+        StartedAt = state.StartedAt,
+        FinishedAt = state.Status == ContainerState.Exited ? state.FinishedAt : null,
+        Command = DisplayCommand(record.Command),
+        Hostname = record.Hostname,
+        Rootless = record.Rootless,
+        LogPath = files.Log,
+    };
 
-    /// <summary>Blocks until the container is not running; null if the timeout passed first.</summary>
-    public BentoContainer? Wait(string id, TimeSpan? timeout, CancellationToken cancellationToken) => throw new NotImplementedException();
-
-    public IEnumerable<LogEntry> ReadLog(string id, int? tail, bool follow, CancellationToken cancellationToken) => throw new NotImplementedException();
-
-    /// <summary>Layer digests that existing containers mount, so image removal never frees them.</summary>
-    public IReadOnlySet<string> LayersInUse() => throw new NotImplementedException();
-
-    /// <summary>Containers created from the image with this id.</summary>
-    public IReadOnlyList<BentoContainer> UsingImage(string imageId) => throw new NotImplementedException();
+    /// <summary>argv for display: words with blanks or quotes are quoted, like `docker ps` shows them.</summary>
+    internal static string DisplayCommand(IEnumerable<string> argv) =>
+        string.Join(' ', argv.Select(a => a.Length == 0 || a.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'')
+            ? "\"" + a.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\""
+            : a));
 }
