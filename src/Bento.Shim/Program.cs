@@ -1,10 +1,24 @@
+using Bento.Runtime.Process;
+
 namespace Bento.Shim;
 
+/// <summary>
+/// bento-shim: one binary, two roles.
+/// <list type="bullet">
+/// <item><c>run &lt;container dir&gt;</c> — the monitor: one per running container, detached from whoever started it.</item>
+/// <item><c>init &lt;container dir&gt;</c> — the init stage, executed by the native spawn step inside the new namespaces.</item>
+/// </list>
+/// </summary>
 internal static class Program
 {
     private static int Main(string[] args)
     {
-        Console.Error.WriteLine("bento-shim: not yet implemented");
-        return 125;
+        if (args.Length == 2 && args[0] == "run")
+            return Monitor.Run(args[1]);
+        if (args.Length == 2 && args[0] == "init")
+            return InitStage.Run(args[1]);
+        Console.Error.WriteLine("usage: bento-shim run <container-dir>   (started by Start-BentoContainer)");
+        Console.Error.WriteLine("       bento-shim init <container-dir>  (started by the monitor, inside the container)");
+        return 2;
     }
 }
