@@ -6,7 +6,8 @@ namespace Bento.Runtime.Storage;
 /// <summary>sha256 digests: the only way an untrusted string becomes a store path is through <see cref="Hex"/>.</summary>
 public static partial class Digests
 {
-    [GeneratedRegex("^sha256:[0-9a-f]{64}$")]
+    // \z, not $: $ also matches before a final newline, which must never reach a path.
+    [GeneratedRegex(@"^sha256:[0-9a-f]{64}\z")]
     private static partial Regex Sha256Grammar();
 
     public static bool IsValid(string? digest) => digest is not null && Sha256Grammar().IsMatch(digest);
