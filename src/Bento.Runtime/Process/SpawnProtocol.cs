@@ -1,7 +1,8 @@
 namespace Bento.Runtime.Process;
 
 /// <summary>
-/// The constants of native/bento-spawn/protocol.h, mirrored (a test parses the header and compares).
+/// The constants of native/bento-spawn/protocol.h, mirrored: each one names its #define with
+/// <see cref="MirrorsAttribute"/>, and a test parses the header and compares both ways.
 /// </summary>
 /// <remarks>
 /// How a container starts: three processes, two pipes besides its stdio.
@@ -30,40 +31,61 @@ namespace Bento.Runtime.Process;
 /// </remarks>
 internal static class SpawnProtocol
 {
+    [Mirrors("BENTO_SPAWN_ABI_VERSION")]
     public const int AbiVersion = 1;
+    [Mirrors("BENTO_SPAWN_MAX_JOIN")]
     public const int MaxJoinNamespaces = 8;
 
+    [Mirrors("BENTO_FD_REPORT")]
     public const int ReportFd = 3;
+    [Mirrors("BENTO_FD_EXEC")]
     public const int ExecFd = 4;
+    [Mirrors("BENTO_FD_SYNC")]
     public const int SyncFd = 5;
+    [Mirrors("BENTO_FD_FIRST_FREE")]
     public const int FirstFreeFd = 6;
 
+    [Mirrors("BENTO_SYNC_GO")]
     public const byte SyncGo = 0x47;
 
+    [Mirrors("BENTO_MSG_MAGIC")]
     public const uint MessageMagic = 0x4f544e42;
+    [Mirrors("BENTO_MSG_HEADER_SIZE")]
     public const int MessageHeaderSize = 20;
+    [Mirrors("BENTO_MSG_MAX_DETAIL")]
     public const int MaxDetailLength = 4096;
 
+    [Mirrors("BENTO_SPAWN_EXIT_FAILED")]
     public const int SpawnExitFailed = 125;
 }
 
 /// <summary>BENTO_MSG_*: what a report message says.</summary>
 internal enum ReportKind : uint
 {
+    [Mirrors("BENTO_MSG_SPAWN_FAILED")]
     SpawnFailed = 1,
+    [Mirrors("BENTO_MSG_INIT_FAILED")]
     InitFailed = 2,
+    [Mirrors("BENTO_MSG_COMMAND_NOT_FOUND")]
     CommandNotFound = 3,
 }
 
 /// <summary>BENTO_STEP_*: where the native child failed.</summary>
 internal enum SpawnStep
 {
+    [Mirrors("BENTO_STEP_SIGNALS")]
     Signals = 1,
+    [Mirrors("BENTO_STEP_JOIN_NAMESPACE")]
     JoinNamespace = 2,
+    [Mirrors("BENTO_STEP_PARENT_DEATH_SIGNAL")]
     ParentDeathSignal = 3,
+    [Mirrors("BENTO_STEP_MOVE_FDS")]
     MoveFds = 4,
+    [Mirrors("BENTO_STEP_CLOSE_FDS")]
     CloseFds = 5,
+    [Mirrors("BENTO_STEP_SYNC")]
     Sync = 6,
+    [Mirrors("BENTO_STEP_EXEC")]
     Exec = 7,
 }
 

@@ -14,6 +14,9 @@ internal static class LayerPath
         }
         if (name.StartsWith('/'))
         {
+            // umoci names the layer root "/" when content is inserted at the top; anything below it is refused.
+            if (name.Split('/').All(part => part is "" or "."))
+                return "";
             unsafeReason = "it is an absolute path";
             return null;
         }

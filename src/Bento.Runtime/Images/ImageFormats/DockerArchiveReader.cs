@@ -22,19 +22,20 @@ internal static class DockerArchiveReader
             var entry = entries[i];
             var origin = entries.Count == 1 ? "manifest.json" : $"image {i + 1} of manifest.json";
             var configPath = entry.Config ?? throw new ImageFormatException($"{origin} names no Config file.");
-            ImageSource.SplitConfined(configPath, configPath);
+            var layerPaths = entry.Layers ?? [];
+            // Every path is checked before any is used: they come from the archive and must stay inside it.
+            foreach (var path in layerPaths.Prepend(configPath))
+                ImageSource.SplitConfined(path ?? "", path ?? "");
             var configBytes = source.ReadAll(configPath, "The image config");
             var configDigest = Digests.Of(configBytes);
             if (ClaimedDigest(configPath) is { } claimed && claimed != configDigest)
                 throw BentoErrors.DigestMismatch($"the image config '{configPath}'", claimed, configDigest);
 
-            var layerPaths = entry.Layers ?? [];
             var config = ImageJson.ParseConfig(configBytes, layerPaths.Count, $"The image config '{configPath}'");
             var layers = new List<LayerPlan>();
             for (var j = 0; j < layerPaths.Count; j++)
             {
-                var layerPath = layerPaths[j] ?? throw new ImageFormatException($"{origin} has an empty layer path.");
-                ImageSource.SplitConfined(layerPath, layerPath);
+                var layerPath = layerPaths[j];
                 layers.Add(new LayerPlan
                 {
                     DiffId = config.RootFs!.DiffIds![j],

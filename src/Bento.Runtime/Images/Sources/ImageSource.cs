@@ -116,7 +116,9 @@ internal abstract class ImageSource : IDisposable
     /// <summary>Splits a path from the archive's own metadata, refusing ones that start outside it.</summary>
     public static string[] SplitConfined(string path, string what)
     {
-        if (path.Length == 0 || path.StartsWith('/') || path.Contains('\0') || path.Contains('\\'))
+        if (path.StartsWith('/'))
+            throw new ImageFormatException($"The path '{what}' is absolute: it points outside the archive.");
+        if (path.Length == 0 || path.Contains('\0') || path.Contains('\\'))
             throw new ImageFormatException($"The path '{what}' is not a relative path inside the archive.");
         var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Contains(".."))

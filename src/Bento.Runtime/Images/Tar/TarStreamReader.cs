@@ -46,6 +46,8 @@ internal sealed class TarStreamReader
         if (_finished)
             return null;
         SkipRestOfMember();
+        if (_finished)
+            return null;
 
         string? longName = null, longLink = null;
         Dictionary<string, byte[]>? pax = null;
@@ -138,39 +140,51 @@ internal sealed class TarStreamReader
 
     private void SkipRestOfMember()
     {
-        var skip = _dataRemaining + _paddingRemaining;
+        var data = _dataRemaining;
+        var padding = _paddingRemaining;
         _dataRemaining = 0;
         _paddingRemaining = 0;
-        if (skip == 0)
-            return;
-        if (_end - _position >= skip)
+        if (!Skip(data))
+            throw new InvalidDataException($"The tar stream is truncated ({data} bytes of member data missing).");
+        // Some writers (umoci insert, for one) stop right after the last member's data, without padding or the
+        // end-of-archive blocks. Go's reader takes that as the end of the archive, and so does this one.
+        if (!Skip(padding))
+            _finished = true;
+    }
+
+    /// <summary>Advances over <paramref name="count"/> bytes; false if the source ended first.</summary>
+    private bool Skip(long count)
+    {
+        if (count == 0)
+            return true;
+        if (_end - _position >= count)
         {
-            _position += (int)skip;
-            return;
+            _position += (int)count;
+            return true;
         }
         if (_seekOverData)
         {
-            var target = Position + skip;
-            if (target > _source.Length)
-                throw new InvalidDataException($"The tar stream is truncated (member data runs past its end at offset {_source.Length}).");
-            _source.Position = target;
-            _bufferOrigin = target;
+            var target = Position + count;
+            var length = _source.Length;
+            _source.Position = Math.Min(target, length);
+            _bufferOrigin = _source.Position;
             _position = _end = 0;
-            return;
+            return target <= length;
         }
-        skip -= _end - _position;
+        count -= _end - _position;
         _position = _end;
-        while (skip > 0)
+        while (count > 0)
         {
             _bufferOrigin += _end;
             _position = _end = 0;
-            var read = _source.Read(_buffer, 0, (int)Math.Min(_buffer.Length, skip));
+            var read = _source.Read(_buffer, 0, (int)Math.Min(_buffer.Length, count));
             if (read <= 0)
-                throw new InvalidDataException("The tar stream is truncated (member data missing).");
+                return false;
             _end = read;
             _position = read;
-            skip -= read;
+            count -= read;
         }
+        return true;
     }
 
     /// <summary>Makes at least <paramref name="count"/> bytes available at _position; false at the end of the source.</summary>
