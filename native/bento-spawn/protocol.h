@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 /* Bumped whenever struct bento_spawn_request or the messages change shape. */
-#define BENTO_SPAWN_ABI_VERSION 1
+#define BENTO_SPAWN_ABI_VERSION 2
 
 /* How many namespace fds one request may join (exec into a running container). */
 #define BENTO_SPAWN_MAX_JOIN 8
@@ -24,7 +24,14 @@
 #define BENTO_FD_REPORT 3
 #define BENTO_FD_EXEC 4 /* sealed memfd of the init stage binary, close-on-exec */
 #define BENTO_FD_SYNC 5 /* read end of the sync pipe, close-on-exec */
-#define BENTO_FD_FIRST_FREE 6
+/*
+ * Exec only: the container's mount namespace. The executed stage is dynamically linked, so the kernel loads
+ * its interpreter and libraries from the current root; the host's must still be that root at execveat. The
+ * stage joins this namespace itself from an ELF constructor (native/bento-spawn/join-mount.c), before the
+ * .NET runtime starts its first thread, and closes it.
+ */
+#define BENTO_FD_MOUNT_NS 6
+#define BENTO_FD_FIRST_FREE 7
 
 /* The one byte the monitor writes on the sync pipe once the child's uid/gid maps are in place. */
 #define BENTO_SYNC_GO 0x47
@@ -49,6 +56,8 @@
 #define BENTO_STEP_CLOSE_FDS 5
 #define BENTO_STEP_SYNC 6
 #define BENTO_STEP_EXEC 7
+#define BENTO_STEP_FORK 8       /* exec: the second fork, into the joined pid namespace */
+#define BENTO_STEP_JOIN_MOUNT 9 /* exec: the stage's constructor joining BENTO_FD_MOUNT_NS */
 
 /* Exit status of a native child that failed before it could execute the init stage. */
 #define BENTO_SPAWN_EXIT_FAILED 125
@@ -69,13 +78,19 @@ struct bento_spawn_request {
     int32_t sync_fd;        /* read end of the sync pipe: becomes BENTO_FD_SYNC */
     int32_t exec_fd;        /* the binary to execute (AT_EMPTY_PATH): becomes BENTO_FD_EXEC */
     uint32_t join_count;    /* namespaces to join first, in order (exec); 0 for a new container */
-    int32_t join_fds[BENTO_SPAWN_MAX_JOIN];
+    int32_t join_fds[BENTO_SPAWN_MAX_JOIN]; /* every namespace but the mount namespace: see mount_ns_fd */
+    int32_t mount_ns_fd;    /* exec (join_count > 0) only: becomes BENTO_FD_MOUNT_NS */
     const char *const *argv;
     const char *const *envp;
 };
 
 /*
- * Creates the child. Returns its pid (> 0) or a negative errno. The caller keeps ownership of every
+ * Creates the child. Returns its pid (> 0) or a negative errno.
+ *
+ * With join_count > 0 (exec into a running container) the child joins those namespaces, then forks once
+ * more so that the process executing the stage is inside the joined pid namespace. The child stays as a
+ * waiter: it exits with the grandchild's exit code (128 + signal when a signal ended it), and its death
+ * (SIGKILL) kills the grandchild through the parent-death signal. The returned pid is the waiter's. The caller keeps ownership of every
  * descriptor in the request and closes its copies of the child's ends afterwards.
  */
 int bento_spawn(const struct bento_spawn_request *request, uint32_t request_size);

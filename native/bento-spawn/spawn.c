@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "protocol.h"
@@ -87,44 +88,67 @@ static int place_fd(int source, int target, int close_on_exec)
     return dup3(source, target, close_on_exec ? O_CLOEXEC : 0) < 0 ? -1 : 0;
 }
 
+/* Exec: the child stays behind as the grandchild's waiter and passes its end on as an exit code. It holds
+ * none of the grandchild's descriptors, so end-of-file on the report pipe and on stdio is the grandchild's. */
+static void __attribute__((noreturn)) wait_for(pid_t grandchild)
+{
+    syscall(SYS_close_range, 0, ~0U, 0);
+    int status = 0;
+    while (waitpid(grandchild, &status, 0) < 0) {
+        if (errno != EINTR)
+            _exit(BENTO_SPAWN_EXIT_FAILED);
+    }
+    _exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+}
+
 static int child_main(void *argument)
 {
     const struct bento_spawn_request *request = argument;
     int report_fd = request->report_fd;
+    int joining = request->join_count > 0;
 
     if (reset_signals() < 0)
         fail(report_fd, BENTO_STEP_SIGNALS, errno);
 
+    /* In the caller's order (user first). setns needs a single-threaded caller that shares no fs_struct,
+     * which this child is; descriptors keep their numbers, so this comes before the layout below. */
+    for (uint32_t index = 0; index < request->join_count; index++) {
+        if (setns(request->join_fds[index], 0) < 0)
+            fail(report_fd, BENTO_STEP_JOIN_NAMESPACE, errno);
+    }
+
     /* The monitor is the parent; if it dies before init is running there is nobody to finish the
      * start, and once the container runs its death must not leave the container unwatched. The
-     * init stage arms this again after it changes credentials (which clears it). */
+     * init stage arms this again after it changes credentials (which clears it; so does joining a user
+     * namespace, hence after the joins). */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
         fail(report_fd, BENTO_STEP_PARENT_DEATH_SIGNAL, errno);
 
     /* First lift every source above the final layout, so no placement overwrites a source that is
      * still needed (the caller may hand us fd 0 as the report pipe, for instance). */
-    int sources[6] = {
+    int sources[7] = {
         request->stdio_fds[0], request->stdio_fds[1], request->stdio_fds[2],
-        request->report_fd, request->exec_fd, request->sync_fd,
+        request->report_fd, request->exec_fd, request->sync_fd, request->mount_ns_fd,
     };
-    int lifted[6];
-    for (int index = 0; index < 6; index++) {
+    int count = joining ? 7 : 6;
+    int lifted[7];
+    for (int index = 0; index < count; index++) {
         lifted[index] = fcntl(sources[index], F_DUPFD_CLOEXEC, BENTO_FD_FIRST_FREE);
         if (lifted[index] < 0)
             fail(report_fd, BENTO_STEP_MOVE_FDS, errno);
         if (index == 3)
             report_fd = lifted[index];
     }
-    static const int targets[6] = { 0, 1, 2, BENTO_FD_REPORT, BENTO_FD_EXEC, BENTO_FD_SYNC };
-    static const int close_on_exec[6] = { 0, 0, 0, 0, 1, 1 };
-    for (int index = 0; index < 6; index++) {
+    static const int targets[7] = { 0, 1, 2, BENTO_FD_REPORT, BENTO_FD_EXEC, BENTO_FD_SYNC, BENTO_FD_MOUNT_NS };
+    static const int close_on_exec[7] = { 0, 0, 0, 0, 1, 1, 0 };
+    for (int index = 0; index < count; index++) {
         if (place_fd(lifted[index], targets[index], close_on_exec[index]) < 0)
             fail(report_fd, BENTO_STEP_MOVE_FDS, errno);
     }
     report_fd = BENTO_FD_REPORT;
 
     /* Nothing of the monitor's beyond this layout may reach the container. */
-    if (syscall(SYS_close_range, BENTO_FD_FIRST_FREE, ~0U, 0) < 0)
+    if (syscall(SYS_close_range, joining ? BENTO_FD_FIRST_FREE : BENTO_FD_MOUNT_NS, ~0U, 0) < 0)
         fail(report_fd, BENTO_STEP_CLOSE_FDS, errno);
 
     /* Wait until the monitor has written uid_map/gid_map (rootless), or has given up (end-of-file). */
@@ -138,6 +162,19 @@ static int child_main(void *argument)
     if (got == 0 || go != BENTO_SYNC_GO)
         fail(report_fd, BENTO_STEP_SYNC, EPIPE);
     close(BENTO_FD_SYNC);
+
+    if (joining) {
+        /* setns(CLONE_NEWPID) moves only the children made afterwards. A raw clone without CLONE_VM is a
+         * plain fork that runs no atfork handlers of the copied runtime. */
+        long grandchild = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+        if (grandchild < 0)
+            fail(report_fd, BENTO_STEP_FORK, errno);
+        if (grandchild > 0)
+            wait_for((pid_t)grandchild);
+        /* A fork does not inherit the parent-death signal; the waiter is this process's parent now. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+            fail(report_fd, BENTO_STEP_PARENT_DEATH_SIGNAL, errno);
+    }
 
     /* Executing the sealed copy, never a path: nothing inside can reach the host's binary. */
     syscall(SYS_execveat, BENTO_FD_EXEC, "", request->argv, request->envp, AT_EMPTY_PATH);
@@ -155,10 +192,8 @@ int bento_spawn(const struct bento_spawn_request *request, uint32_t request_size
         return -EINVAL;
     if ((request->clone_flags & ~(uint32_t)NAMESPACE_FLAGS) != 0 || request->argv == NULL || request->envp == NULL)
         return -EINVAL;
-    /* Joining namespaces (exec into a running container) will setns() here in the child and fork
-     * once more for the pid namespace; the request already carries the fds for it. */
-    if (request->join_count != 0)
-        return -ENOSYS;
+    if (request->join_count > BENTO_SPAWN_MAX_JOIN || (request->join_count > 0 && request->clone_flags != 0))
+        return -EINVAL;
 
     void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED)

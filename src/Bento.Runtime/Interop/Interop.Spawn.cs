@@ -22,6 +22,7 @@ internal static unsafe class SpawnLibrary
         public int ExecFd;
         public uint JoinCount;
         public fixed int JoinFds[Process.SpawnProtocol.MaxJoinNamespaces];
+        public int MountNamespaceFd;
         public byte** Argv;
         public byte** Envp;
     }
@@ -39,7 +40,14 @@ internal static unsafe class SpawnLibrary
     public static string Locate()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        return string.IsNullOrEmpty(fromEnvironment) ? Path.Combine(AppContext.BaseDirectory, FileName) : fromEnvironment;
+        if (!string.IsNullOrEmpty(fromEnvironment))
+            return fromEnvironment;
+        var besideExecutable = Path.Combine(AppContext.BaseDirectory, FileName);
+        if (File.Exists(besideExecutable))
+            return besideExecutable;
+        // Exec spawns from the caller's process (pwsh), whose executable is elsewhere: the module folder holds
+        // the library next to bento-shim.
+        return Path.Combine(Path.GetDirectoryName(Process.ShimLocator.Locate())!, FileName);
     }
 
     private static void EnsureLoaded()

@@ -32,7 +32,7 @@ namespace Bento.Runtime.Process;
 internal static class SpawnProtocol
 {
     [Mirrors("BENTO_SPAWN_ABI_VERSION")]
-    public const int AbiVersion = 1;
+    public const int AbiVersion = 2;
     [Mirrors("BENTO_SPAWN_MAX_JOIN")]
     public const int MaxJoinNamespaces = 8;
 
@@ -42,8 +42,11 @@ internal static class SpawnProtocol
     public const int ExecFd = 4;
     [Mirrors("BENTO_FD_SYNC")]
     public const int SyncFd = 5;
+    /// <summary>Exec only: the container's mount namespace, joined by exec-init's ELF constructor (join-mount.c).</summary>
+    [Mirrors("BENTO_FD_MOUNT_NS")]
+    public const int MountNamespaceFd = 6;
     [Mirrors("BENTO_FD_FIRST_FREE")]
-    public const int FirstFreeFd = 6;
+    public const int FirstFreeFd = 7;
 
     [Mirrors("BENTO_SYNC_GO")]
     public const byte SyncGo = 0x47;
@@ -87,6 +90,12 @@ internal enum SpawnStep
     Sync = 6,
     [Mirrors("BENTO_STEP_EXEC")]
     Exec = 7,
+    /// <summary>Exec: the second fork, into the joined pid namespace.</summary>
+    [Mirrors("BENTO_STEP_FORK")]
+    Fork = 8,
+    /// <summary>Exec: exec-init's constructor joining the mount namespace.</summary>
+    [Mirrors("BENTO_STEP_JOIN_MOUNT")]
+    JoinMount = 9,
 }
 
 /// <summary>Where the init stage failed (C# only: the native side never sends these).</summary>
