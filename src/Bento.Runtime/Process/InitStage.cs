@@ -19,13 +19,17 @@ internal static class InitStage
     public const int ExitCommandNotFound = 127;
     public const int ExitFailed = 126;
 
-    public static int Run(string containerDirectory)
+    public static int Run(string containerDirectory) => RunReporting(() => Execute(containerDirectory));
+
+    /// <summary>Runs a stage that ends in execve; whatever stops it short becomes a typed report on the report pipe.
+    /// Shared with <see cref="ExecInitStage"/>.</summary>
+    internal static int RunReporting(Action stage)
     {
         Libc.SetCloseOnExec(SpawnProtocol.ReportFd);
         try
         {
-            Execute(containerDirectory);
-            return ExitFailed; // Execute returns only by throwing
+            stage();
+            return ExitFailed; // a stage returns only by throwing
         }
         catch (CommandNotFoundException e)
         {
@@ -97,7 +101,7 @@ internal static class InitStage
 
     /// <summary>The order matters: the bounding set shrinks while CAP_SETPCAP is still held; KEEPCAPS lets the
     /// permitted set survive setuid to a non-root user; capset then trims effective/permitted/inheritable.</summary>
-    private static unsafe void DropPrivileges(RuntimeSpec spec, ContainerUser user)
+    internal static unsafe void DropPrivileges(RuntimeSpec spec, ContainerUser user)
     {
         var caps = spec.Process.Capabilities;
         if (caps is not null)
@@ -147,7 +151,7 @@ internal static class InitStage
         }
     }
 
-    private static unsafe void Exec(string executable, IReadOnlyList<string> args, IReadOnlyList<string> environment, string command)
+    internal static unsafe void Exec(string executable, IReadOnlyList<string> args, IReadOnlyList<string> environment, string command)
     {
         // No descriptor of init's beyond stdio may reach the command: mark every one close-on-exec, the report
         // pipe included (its end-of-file is the success signal).
