@@ -53,8 +53,7 @@ public sealed class BentoContainer
     internal static string Humanize(TimeSpan span)
     {
         if (span < TimeSpan.Zero) span = TimeSpan.Zero;
-        if (span.TotalSeconds < 1) return "Less than a second";
-        if (span.TotalSeconds < 60) return Plural((int)span.TotalSeconds, "second");
+        if (span.TotalSeconds < 60) return Plural(Math.Max(1, (int)span.TotalSeconds), "second");
         if (span.TotalMinutes < 60) return Plural((int)span.TotalMinutes, "minute");
         if (span.TotalHours < 48) return Plural((int)span.TotalHours, "hour");
         return Plural((int)span.TotalDays, "day");
