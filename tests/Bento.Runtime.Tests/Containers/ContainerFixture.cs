@@ -18,7 +18,7 @@ public sealed class ContainerFixture : IDisposable
         Runtime.Paths.EnsureCreated();
         foreach (var directory in new[] { Path.Combine(Root, "layers"), Runtime.Paths.Layers, Runtime.Paths.Containers, Runtime.Paths.Temp })
             File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
-        (Image, LowerDirs, UsesImageStore) = MakeImage();
+        (Image, LowerDirs) = MakeImage();
     }
 
     public string Root { get; }
@@ -26,16 +26,7 @@ public sealed class ContainerFixture : IDisposable
     public ContainerManager Containers => Runtime.Containers;
     public BentoImage Image { get; }
     public IReadOnlyList<string> LowerDirs { get; }
-    /// <summary>False while ImageStore cannot make images yet: the layer is then staged by hand.</summary>
-    public bool UsesImageStore { get; }
-
-    /// <summary>Creates through the public API when the image store works, else through the same code path
-    /// after image resolution.</summary>
-    public BentoContainer Create(ContainerCreateOptions options) =>
-        UsesImageStore
-            ? Containers.Create(options)
-            : Containers.CreateFrom(Image, LowerDirs, options, rootless: !Environment.IsPrivilegedProcess,
-                userNamespace: options.UserNamespace ?? !Environment.IsPrivilegedProcess);
+    public BentoContainer Create(ContainerCreateOptions options) => Containers.Create(options);
 
     public BentoContainer Create(params string[] command) => Create(new ContainerCreateOptions { Image = BusyboxImage.Name, Command = command });
 
@@ -50,32 +41,13 @@ public sealed class ContainerFixture : IDisposable
     public string Output(BentoContainer container, string stream = "stdout") =>
         string.Join('\n', Containers.ReadLog(container.Id, null, false, CancellationToken.None).Where(e => e.Stream == stream).Select(e => e.Line));
 
-    private (BentoImage, IReadOnlyList<string>, bool) MakeImage()
+    private (BentoImage, IReadOnlyList<string>) MakeImage()
     {
         var staging = Path.Combine(Root, "busybox-rootfs");
         BusyboxImage.StageRootFs(staging);
-        try
-        {
-            var image = Runtime.Images.CreateFromDirectory(BusyboxImage.Name, staging, BusyboxImage.Options);
-            return (image, Runtime.Images.LayerDirectories(image), true);
-        }
-        catch (NotImplementedException)
-        {
-            var diffId = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(RandomNumberGenerator.GetBytes(16)));
-            var layer = Runtime.Paths.LayerDir(diffId);
-            Directory.Move(staging, layer);
-            File.SetUnixFileMode(layer, (UnixFileMode)0b111_101_101);
-            var image = new BentoImage
-            {
-                Name = BusyboxImage.Name,
-                Id = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(RandomNumberGenerator.GetBytes(16))),
-                Digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(RandomNumberGenerator.GetBytes(16))),
-                Layers = [diffId],
-                Cmd = BusyboxImage.Options.Command,
-                Env = BusyboxImage.Options.Environment!.Select(p => $"{p.Key}={p.Value}").ToArray(),
-            };
-            return (image, [layer], false);
-        }
+        var image = Runtime.Images.CreateFromDirectory(BusyboxImage.Name, staging, BusyboxImage.Options);
+        Directory.Delete(staging, recursive: true);
+        return (image, Runtime.Images.LayerDirectories(image));
     }
 
     public void Dispose()
