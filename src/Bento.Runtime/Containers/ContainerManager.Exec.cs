@@ -36,6 +36,37 @@ public sealed partial class ContainerManager
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="options"/>' command in the container on a PTY of the container's, connected to the
+    /// caller's terminal (stdin/stdout are inherited, raw mode while it runs, window size kept in step, the terminal
+    /// restored exactly on the way out). Blocks until the command ends and returns its exit code. Throws like
+    /// <see cref="StartExec"/>. Ctrl+C and friends go to the command, not to the caller.
+    /// </summary>
+    public int RunInteractive(string nameOrId, ExecOptions options)
+    {
+        var (files, _, execSpec) = PrepareExec(nameOrId, options, terminal: true, term: System.Environment.GetEnvironmentVariable("TERM"));
+        var start = new System.Diagnostics.ProcessStartInfo(ShimLocator.Locate())
+        {
+            UseShellExecute = false,
+            // stdin and stdout stay the caller's terminal; stderr carries only the helper's own failure line.
+            RedirectStandardError = true,
+            WorkingDirectory = "/",
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(files.Directory);
+        start.Environment[ExecInitStage.SpecVariable] = System.Text.Json.JsonSerializer.Serialize(execSpec, ContainerJsonContext.Default.RuntimeSpec);
+        using var helper = System.Diagnostics.Process.Start(start)
+            ?? throw new BentoException(ExecLauncher.ExecFailed, BentoErrorCategory.InvalidOperation, "bento-shim exec did not start.", nameOrId);
+        var errors = helper.StandardError.ReadToEndAsync();
+        helper.WaitForExit();
+        foreach (var line in errors.GetAwaiter().GetResult().Split('\n'))
+        {
+            if (ExecFailure.Parse(line) is { } failure)
+                throw failure;
+        }
+        return helper.ExitCode;
+    }
+
     private (ContainerFiles Files, ContainerRecord Record, Spec.RuntimeSpec ExecSpec) PrepareExec(string nameOrId, ExecOptions options, bool terminal, string? term)
     {
         var container = Get(nameOrId);

@@ -13,6 +13,9 @@ internal static partial class Libc
     /// <summary>Opens a PTY's slave from its master, without a path lookup (Linux 4.13).</summary>
     internal const ulong TIOCGPTPEER = 0x5441;
 
+    /// <summary>openat2: resolve as if the directory were the root ("/" and "..", absolute symlinks stay inside).</summary>
+    internal const ulong RESOLVE_IN_ROOT = 0x10;
+
     internal const int TCSANOW = 0;
     internal const int TCSADRAIN = 1;
 
