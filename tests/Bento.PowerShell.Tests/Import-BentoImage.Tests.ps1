@@ -57,8 +57,9 @@ Describe 'Import-BentoImage' {
 
     It 'refuses a truncated archive with InvalidImage' {
         $truncated = Join-Path $Fixtures.Directory 'truncated.bin'
-        $bytes = [IO.File]::ReadAllBytes($Fixtures.DockerArchive)
-        [IO.File]::WriteAllBytes($truncated, $bytes[0..([int]($bytes.Length / 2))])
+        Copy-Item $Fixtures.DockerArchive $truncated
+        $stream = [IO.File]::Open($truncated, 'Open', 'ReadWrite')
+        try { $stream.SetLength([long]($stream.Length / 2)) } finally { $stream.Dispose() }
         { Import-BentoImage $truncated -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidImage,*'
         Get-BentoImage | Should -BeNullOrEmpty
     }

@@ -57,10 +57,14 @@ Describe 'Container isolation' {
         $out[2] | Should -Match '^sh -c'
     }
 
-    It 'masks sensitive /proc paths' {
-        $out = Invoke-InContainer mask 'cat /proc/kcore 2>&1 | wc -c; echo 1 > /proc/sysrq-trigger 2>/dev/null && echo writable || echo protected'
+    It 'masks sensitive /proc paths and makes /proc/sys read-only' {
+        # /proc/keys and /proc/timer_list exist on every kernel here (/proc/kcore only with CONFIG_PROC_KCORE).
+        $out = Invoke-InContainer mask 'wc -c < /proc/keys; wc -c < /proc/timer_list; (echo 1 > /proc/sys/kernel/domainname) 2>/dev/null && echo writable || echo protected; (echo x > /proc/sysrq-trigger) 2>/dev/null && echo writable || echo protected'
         [int]$out[0] | Should -Be 0
-        $out[1] | Should -Be 'protected'
+        [int]$out[1] | Should -Be 0
+        $out[2] | Should -Be 'protected'
+        $out[3] | Should -Be 'protected'
+        (Get-Content /proc/keys -Raw).Length | Should -BeGreaterThan 0
     }
 
     It 'applies the environment, working directory and entrypoint semantics' {

@@ -53,8 +53,12 @@ public sealed class ImportBentoImageCommand : BentoCmdlet
         });
 
         var record = new ProgressRecord(1, "Importing " + System.IO.Path.GetFileName(path), "Reading");
+        var lastWrite = DateTime.MinValue;
         foreach (var report in reports.GetConsumingEnumerable())
         {
+            // Rendering a progress bar costs far more than a report; a few a second is all a person can read.
+            if (DateTime.UtcNow - lastWrite < ProgressInterval) continue;
+            lastWrite = DateTime.UtcNow;
             record.StatusDescription = $"{report.Activity}: {FormatBytes(report.BytesDone)} of {FormatBytes(report.BytesTotal)}";
             record.PercentComplete = report.BytesTotal > 0 ? (int)Math.Clamp(report.BytesDone * 100 / report.BytesTotal, 0, 100) : -1;
             WriteProgress(record);
@@ -73,6 +77,8 @@ public sealed class ImportBentoImageCommand : BentoCmdlet
         >= 1L << 10 => $"{bytes / (double)(1L << 10):0.0} kB",
         _ => $"{bytes} B",
     };
+
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
 
     private sealed class QueueingProgress(BlockingCollection<ImportProgress> queue) : IProgress<ImportProgress>
     {
