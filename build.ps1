@@ -92,9 +92,9 @@ function Invoke-PesterSuite {
     $resultFile = Join-Path $WorkDir "$Label.json"
     $scriptFile = Join-Path $WorkDir "run-$Label.ps1"
     $excluded = ($ExcludeTag | ForEach-Object { "'$_'" }) -join ','
+    # The runner keeps the default ErrorActionPreference: tests assert on non-terminating errors themselves.
     Set-Content -Path $scriptFile -Value @"
-`$ErrorActionPreference = 'Stop'
-Import-Module '$PesterPath'
+Import-Module '$PesterPath' -ErrorAction Stop
 `$env:BENTO_MODULE = '$ModulePath'
 `$config = New-PesterConfiguration
 `$config.Run.Path = '$TestsPath'
