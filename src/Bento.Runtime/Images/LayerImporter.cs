@@ -45,20 +45,29 @@ internal static class LayerImporter
             Stream compressed = blobHash is null ? raw : blobHash;
             using var decompressed = Compression.Decompress(compressed, compression);
             using var tar = new HashingReadStream(decompressed);
+            // Reading, hashing and decompressing run on a second thread, ahead of the extraction.
+            var readAhead = new ReadAheadStream(tar);
             using var extractor = new LayerExtractor(directory, name, privileged);
-            var reader = new TarStreamReader(tar, TarBufferSize);
+            var reader = new TarStreamReader(readAhead, TarBufferSize);
             try
             {
                 extractor.ExtractEntries(reader, cancellationToken);
+                // To the end: then the read-ahead thread has finished with the streams and the digests are whole.
                 reader.DrainSource();
+                readAhead.Dispose();
                 blobHash?.Drain();
             }
             catch (Exception e) when (e is InvalidDataException or ImageFormatException or ZstdSharp.ZstdException or EndOfStreamException)
             {
+                readAhead.Dispose();
                 // Content that does not parse is usually content that was changed: say so when the digest proves it.
                 if (blobHash is not null && TryDrain(blobHash) && blobHash.Digest != layer.BlobDigest)
                     throw BentoErrors.DigestMismatch($"layer {layer.BlobDigest}", layer.BlobDigest!, blobHash.Digest);
                 throw new ImageFormatException($"Layer {layer.DiffId} is not a valid tar stream: {e.Message}", e);
+            }
+            finally
+            {
+                readAhead.Dispose();
             }
 
             if (blobHash is not null && blobHash.Digest != layer.BlobDigest)
