@@ -109,13 +109,14 @@ public sealed partial class ImageStore
         });
     }
 
-    public IReadOnlyList<BentoImage> List() => _catalog.All();
+    public IReadOnlyList<BentoImage> List() => Guarded(Paths.ImagesIndex, _catalog.All);
 
     /// <summary>By name (repo:tag; ":latest" implied), full id (sha256:…), or an unambiguous id prefix (≥ 4 hex).</summary>
-    public BentoImage? Find(string nameOrId)
+    public BentoImage? Find(string nameOrId) =>
+        string.IsNullOrWhiteSpace(nameOrId) ? null : Guarded(nameOrId, () => FindUnguarded(nameOrId));
+
+    private BentoImage? FindUnguarded(string nameOrId)
     {
-        if (string.IsNullOrWhiteSpace(nameOrId))
-            return null;
         var text = nameOrId.Trim();
         var index = StoreFiles.ReadIndex(Paths);
         if (index.Images.TryGetValue(text, out var exact))
@@ -142,17 +143,18 @@ public sealed partial class ImageStore
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(layersHeldByContainers);
-        List<string> trash;
-        Guarded(image.Name, Paths.EnsureCreated);
-        using (Guarded(image.Name, () => StoreLock.Acquire(Paths.LockFile)))
+        var trash = Guarded(image.Name, () =>
         {
+            Paths.EnsureCreated();
+            using var storeLock = StoreLock.Acquire(Paths.LockFile);
             var index = StoreFiles.ReadIndex(Paths);
             if (!index.Images.TryGetValue(image.Name, out var digest) || digest != image.Digest)
                 throw BentoErrors.ImageNotFound(image.Name);
             index.Images.Remove(image.Name);
-            Guarded(image.Name, () => StoreFiles.WriteIndex(Paths, index));
-            trash = Guarded(image.Name, () => CollectGarbage(index, layersHeldByContainers));
-        }
+            StoreFiles.WriteIndex(Paths, index);
+            return CollectGarbage(index, layersHeldByContainers);
+        });
+        // Outside the lock: deleting a large layer takes a while, and the directories are already out of the store.
         foreach (var directory in trash)
             TreeRemover.TryDelete(directory);
     }
@@ -321,8 +323,6 @@ public sealed partial class ImageStore
             throw Translate(target, e);
         }
     }
-
-    private static void Guarded(string target, Action action) => Guarded(target, () => { action(); return 0; });
 
     private static BentoException Translate(string target, Exception e) => e switch
     {

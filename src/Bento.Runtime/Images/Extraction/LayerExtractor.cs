@@ -106,8 +106,8 @@ internal sealed class LayerExtractor : IDisposable
         {
             if (entry.Kind != TarEntryKind.Directory)
                 throw Unsafe(entry.Name, "it would replace the layer's root directory");
-            if (_privileged)
-                Chown(Libc.fchown(_rootFd.Fd, (uint)Math.Clamp(entry.Uid, 0, uint.MaxValue - 1), (uint)Math.Clamp(entry.Gid, 0, uint.MaxValue - 1)), entry, path);
+            if (_privileged && OwnerOf(entry) is var (rootUid, rootGid))
+                Chown(Libc.fchown(_rootFd.Fd, rootUid, rootGid), entry, path);
             _directories[""] = DirectoryMetadataOf(entry);
             return;
         }
