@@ -22,6 +22,8 @@
         'Remove-BentoContainer'
         'Wait-BentoContainer'
         'Get-BentoContainerLog'
+        'Invoke-BentoExec'
+        'Enter-BentoContainer'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
