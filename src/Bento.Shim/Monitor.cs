@@ -3,7 +3,6 @@ using System.Text;
 using Bento.Runtime.Containers;
 using Bento.Runtime.Interop;
 using Bento.Runtime.Process;
-using Bento.Runtime.Storage;
 
 namespace Bento.Shim;
 
@@ -48,7 +47,12 @@ internal static class Monitor
         DetachStdio();
 
         using (container)
-            LogPump.Run(files.Log, container.Stdout, container.Stderr);
+        {
+            if (container.Terminal is { } terminal)
+                TtyPump.Run(files, terminal);
+            else
+                LogPump.Run(files.Log, container.Stdout, container.Stderr);
+        }
         var exitCode = Reap(container.Pid);
         RecordExit(files, exitCode);
         return 0;
@@ -108,7 +112,7 @@ internal static class Monitor
     {
         try
         {
-            using (StoreLock.Acquire(files.Lock))
+            using (ContainerLock.Acquire(files.Lock))
             {
                 var state = files.ReadState();
                 state.Status = ContainerState.Exited;

@@ -23,17 +23,44 @@ internal sealed class ContainerFiles(string directory)
 
     public ContainerRecord ReadRecord() => Read(Record, ContainerJsonContext.Default.ContainerRecord);
 
-    public ContainerStateRecord ReadState() =>
-        File.Exists(State) ? Read(State, ContainerJsonContext.Default.ContainerStateRecord) : new ContainerStateRecord();
+    /// <summary>No state.json yet means Created. One that cannot be read (cut short by a crash: state writes are not
+    /// flushed to disk) means the record of a run was lost: Exited, code unknown.</summary>
+    public ContainerStateRecord ReadState()
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(State);
+        }
+        catch (FileNotFoundException)
+        {
+            return new ContainerStateRecord();
+        }
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, ContainerJsonContext.Default.ContainerStateRecord) ?? throw new JsonException("null");
+        }
+        catch (JsonException)
+        {
+            return new ContainerStateRecord { Status = ContainerState.Exited, ExitCode = ContainerLiveness.ExitCodeHostRebooted, ExitReason = "state-lost" };
+        }
+    }
 
+    /// <summary>Spec and record are written once and must survive a crash: flushed to disk.</summary>
     public void WriteSpec(RuntimeSpec spec) =>
         AtomicFile.WriteAllBytes(Spec, JsonSerializer.SerializeToUtf8Bytes(spec, ContainerJsonContext.Default.RuntimeSpec));
 
     public void WriteRecord(ContainerRecord record) =>
         AtomicFile.WriteAllBytes(Record, JsonSerializer.SerializeToUtf8Bytes(record, ContainerJsonContext.Default.ContainerRecord));
 
-    public void WriteState(ContainerStateRecord state) =>
-        AtomicFile.WriteAllBytes(State, JsonSerializer.SerializeToUtf8Bytes(state, ContainerJsonContext.Default.ContainerStateRecord));
+    /// <summary>Atomic for readers (a rename) but not flushed: state changes on every start and exit, a flush costs
+    /// milliseconds on a busy disk, and after a crash the boot id already voids whatever the file said.</summary>
+    public void WriteState(ContainerStateRecord state)
+    {
+        var temp = $"{State}.{Environment.ProcessId}.tmp";
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(state, ContainerJsonContext.Default.ContainerStateRecord));
+        File.Move(temp, State, overwrite: true);
+    }
 
     private static T Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {

@@ -1,6 +1,5 @@
 using Bento.Runtime.Interop;
 using Bento.Runtime.Process;
-using Bento.Runtime.Storage;
 
 namespace Bento.Runtime.Containers;
 
@@ -25,7 +24,7 @@ internal static class ContainerLiveness
         var state = files.ReadState();
         if (state.Status != ContainerState.Running || MonitorAlive(state))
             return state;
-        using (lockHeld ? null : StoreLock.Acquire(files.Lock))
+        using (lockHeld ? null : ContainerLock.Acquire(files.Lock))
         {
             // The monitor may have recorded the exit between the first read and the lock.
             state = files.ReadState();

@@ -66,7 +66,7 @@ public sealed partial class ContainerManager
             ContainerDirectories.Create(files.RootFs, 0b111_101_101);
             files.WriteSpec(spec);
             files.WriteRecord(record);
-            files.WriteState(new ContainerStateRecord { Status = ContainerState.Created });
+            // No state.json: a container that never ran is Created.
 
             using (StoreLock.Acquire(Paths.LockFile))
             {

@@ -1,5 +1,3 @@
-using Bento.Runtime.Storage;
-
 namespace Bento.Runtime.Containers;
 
 public sealed partial class ContainerManager
@@ -15,27 +13,17 @@ public sealed partial class ContainerManager
             container = Stop(container.Id, TimeSpan.Zero, force: true);
         }
         var files = FilesOf(container.Id);
-        using (StoreLock.Acquire(files.Lock))
+        // The monitor records the exit under this lock as the last thing it does with the directory: once the lock
+        // is ours and the state is not Running, nothing else will write here.
+        using (ContainerLock.Acquire(files.Lock))
         {
             container = Load(files, lockHeld: true) ?? throw Errors.BentoErrors.ContainerNotFound(id);
             ContainerLifecycle.Ensure(container, ContainerOperation.Remove);
-            WaitForMonitorExit(files);
             // One rename takes it out of every listing; the slow delete happens out of sight.
             Paths.EnsureCreated();
             var doomed = Path.Combine(Paths.Temp, $"removing-{container.Id}-{Guid.NewGuid():N}");
             Directory.Move(files.Directory, doomed);
             ContainerDirectories.Delete(doomed);
         }
-    }
-
-    /// <summary>The monitor writes the exit record as its last act; wait for the process itself to be gone, so it
-    /// never touches a directory that is being deleted.</summary>
-    private static void WaitForMonitorExit(ContainerFiles files)
-    {
-        var state = files.ReadState();
-        var monitor = new Process.ProcessIdentity(state.MonitorPid, state.MonitorStartTime);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (state.MonitorPid > 0 && monitor.IsAlive && DateTime.UtcNow < deadline)
-            Thread.Sleep(2);
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Bento.Runtime.Errors;
 using Bento.Runtime.Process;
-using Bento.Runtime.Storage;
 
 namespace Bento.Runtime.Containers;
 
@@ -15,7 +14,7 @@ public sealed partial class ContainerManager
         var container = Get(id);
         var files = FilesOf(container.Id);
         // Held until the monitor's handshake: a second Start waits here and then finds the container running.
-        using (StoreLock.Acquire(files.Lock))
+        using (ContainerLock.Acquire(files.Lock))
         {
             container = Load(files, lockHeld: true) ?? throw BentoErrors.ContainerNotFound(id);
             ContainerLifecycle.Ensure(container, ContainerOperation.Start);
