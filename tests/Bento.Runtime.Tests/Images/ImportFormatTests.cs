@@ -126,6 +126,27 @@ public sealed class ImportFormatTests(ImageFixtures fixtures)
     }
 
     [Fact]
+    public void Other_platforms_blobs_may_be_missing_as_in_a_single_platform_save()
+    {
+        var layout = Path.Combine(fixtures.Root, "multiarch-host-only");
+        if (!Directory.Exists(layout))
+        {
+            ImageFixtures.CopyDirectory(fixtures.MultiPlatformLayout, layout);
+            var nested = JsonNode.Parse(File.ReadAllBytes(ImageFixtures.BlobPath(layout, (string)ImageFixtures.ReadIndex(layout)[0]!["digest"]!)))!;
+            foreach (var platform in nested["manifests"]!.AsArray())
+            {
+                if ((string)platform!["platform"]!["architecture"]! != HostPlatform.Architecture)
+                    File.Delete(ImageFixtures.BlobPath(layout, (string)platform["digest"]!));
+            }
+        }
+
+        using var store = new TestStore();
+        var image = Assert.Single(store.Images.Import(layout));
+
+        Assert.Equal(fixtures.ConfigDigestByArchitecture[HostPlatform.Architecture], image.Id);
+    }
+
+    [Fact]
     public void Several_images_in_one_oci_archive_import_as_several_images_sharing_layers()
     {
         using var store = new TestStore();

@@ -35,10 +35,14 @@ internal static class ImageJson
 
     public static BlobLocation LocateBlob(ImageSource source, string? digest, string what)
     {
-        if (!Digests.IsValid(digest))
-            throw new ImageFormatException($"{what} has an invalid digest '{digest}' (expected sha256: and 64 lowercase hex digits).");
-        return source.Get(BlobPath(digest!), what);
+        return source.Get(BlobPath(Checked(digest, what)), what);
     }
+
+    public static bool HasBlob(ImageSource source, string? digest, string what) => source.Exists(BlobPath(Checked(digest, what)));
+
+    private static string Checked(string? digest, string what) => Digests.IsValid(digest)
+        ? digest!
+        : throw new ImageFormatException($"{what} has an invalid digest '{digest}' (expected sha256: and 64 lowercase hex digits).");
 
     public static string BlobPath(string digest) => "blobs/sha256/" + Digests.Hex(digest);
 

@@ -13,7 +13,9 @@ internal static class OciLayoutReader
     public const string LayoutMarkerFile = "oci-layout";
     private const int MaxIndexDepth = 8;
 
-    private sealed record Candidate(OciDescriptor Descriptor, byte[] ManifestBytes, Dictionary<string, string>? Annotations);
+    /// <summary>A manifest an index points at. Its blob is read only if it is chosen: a multi-platform save may
+    /// leave out the other platforms' blobs.</summary>
+    private sealed record Candidate(OciDescriptor Descriptor, Dictionary<string, string>? Annotations);
 
     public static List<ImagePlan> Read(ImageSource source)
     {
@@ -80,23 +82,25 @@ internal static class OciLayoutReader
         if (depth > MaxIndexDepth)
             throw new ImageFormatException("The image index nests too deeply.");
         var what = $"The manifest {descriptor.Digest}";
-        var bytes = ImageJson.ReadVerifiedBlob(source, descriptor, what);
         var mediaType = descriptor.MediaType;
-        if (string.IsNullOrEmpty(mediaType))
+        byte[]? bytes = null;
+        if (string.IsNullOrEmpty(mediaType) && ImageJson.HasBlob(source, descriptor.Digest, what))
         {
+            // No media type on the descriptor: the document's own, or its shape, tells an index from a manifest.
+            bytes = ImageJson.ReadVerifiedBlob(source, descriptor, what);
             var probe = ImageJson.Parse(bytes, ImageJsonContext.Default.MediaTypeProbe, what);
             mediaType = probe.MediaType ?? (probe.Manifests is { ValueKind: JsonValueKind.Array } ? MediaTypes.OciIndex
                 : probe.Layers is { ValueKind: JsonValueKind.Array } ? MediaTypes.OciManifest : null);
         }
         if (MediaTypes.IsIndex(mediaType))
         {
-            var nested = ImageJson.Parse(bytes, ImageJsonContext.Default.OciIndex, what);
+            var nested = ImageJson.Parse(bytes ?? ImageJson.ReadVerifiedBlob(source, descriptor, what), ImageJsonContext.Default.OciIndex, what);
             foreach (var child in nested.Manifests ?? [])
                 Collect(source, child, child.Annotations ?? annotations, depth + 1, into);
         }
-        else if (MediaTypes.IsManifest(mediaType))
+        else if (MediaTypes.IsManifest(mediaType) || string.IsNullOrEmpty(mediaType))
         {
-            into.Add(new Candidate(descriptor, bytes, annotations));
+            into.Add(new Candidate(descriptor, annotations));
         }
         else if (mediaType == "application/vnd.docker.distribution.manifest.v1+json" || mediaType == "application/vnd.docker.distribution.manifest.v1+prettyjws")
         {
@@ -130,7 +134,10 @@ internal static class OciLayoutReader
 
     private static ImagePlan? FromManifest(ImageSource source, Candidate candidate, string origin)
     {
-        var manifest = ImageJson.Parse(candidate.ManifestBytes, ImageJsonContext.Default.OciManifest, origin);
+        var manifestBytes = ImageJson.ReadVerifiedBlob(source, candidate.Descriptor, $"The manifest {candidate.Descriptor.Digest}");
+        var manifest = ImageJson.Parse(manifestBytes, ImageJsonContext.Default.OciManifest, origin);
+        if (manifest.Config is null && manifest.Layers is null)
+            return null; // an index or other document behind a descriptor that did not say what it was
         if (manifest.SchemaVersion != 2)
             throw new ImageFormatException($"{origin} has schemaVersion {manifest.SchemaVersion}; only 2 is supported.");
         var configDescriptor = manifest.Config ?? throw new ImageFormatException($"{origin} has no config.");
@@ -157,7 +164,7 @@ internal static class OciLayoutReader
             ConfigBytes = configBytes,
             ConfigDigest = configDescriptor.Digest!,
             Config = config,
-            ManifestBytes = candidate.ManifestBytes,
+            ManifestBytes = manifestBytes,
             Layers = layers,
         };
     }
