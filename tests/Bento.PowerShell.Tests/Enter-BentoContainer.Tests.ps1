@@ -44,7 +44,7 @@ AfterAll {
 Describe 'Enter-BentoContainer' {
     It 'gives the shell a PTY of the pane''s size, follows a resize, and restores the terminal on exit' {
         Run 'Enter-BentoContainer term'
-        Wait-Screen '(?m)^/ # ' | Out-Null
+        Wait-Screen '(?m)^/ #' | Out-Null
         Run 'tty; stty size'
         Wait-Screen '/dev/pts/\d+\s*\n30 100' | Out-Null
 
@@ -69,7 +69,7 @@ Describe 'Enter-BentoContainer' {
 
     It 'delivers Ctrl+C to the container''s shell, not to pwsh' {
         Run 'Enter-BentoContainer term'
-        Wait-Screen '(?m)^/ # $' | Out-Null
+        Wait-Screen '(?m)^/ #' | Out-Null
         Run 'clear; sleep 100'
         Start-Sleep -Milliseconds 500
         Send 'C-c'

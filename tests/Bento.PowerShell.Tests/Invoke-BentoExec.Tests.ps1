@@ -13,47 +13,47 @@ Describe 'Invoke-BentoExec' {
     It 'sees the container''s filesystem, hostname and environment' {
         Invoke-BentoExec exec-host cat /marker | Should -Be 'written-by-main'
         Invoke-BentoExec exec-host hostname | Should -Be 'exec-host'
-        Invoke-BentoExec exec-host sh -c 'echo $FROM_IMAGE_RUN $EXTRA' -Environment @{ EXTRA = 'added' } | Should -Be 'main added'
+        Invoke-BentoExec exec-host -Command sh, -c, 'echo $FROM_IMAGE_RUN $EXTRA' -Environment @{ EXTRA = 'added' } | Should -Be 'main added'
     }
 
     It 'runs inside the container''s pid namespace: ps shows the container''s pid 1' {
-        $ps = Invoke-BentoExec exec-host ps -o pid,args
+        $ps = Invoke-BentoExec exec-host -Command ps, -o, 'pid,args'
         ($ps | Where-Object { $_ -match '^\s*1\s' }) | Should -Match 'sleep 300'
         (Get-Item /proc/self/ns/pid).Target | Should -Not -Be (Invoke-BentoExec exec-host readlink /proc/self/ns/pid)
     }
 
     It 'sets $LASTEXITCODE to the command''s exit code: <code>' -ForEach @(@{ code = 0 }, @{ code = 1 }, @{ code = 42 }) {
-        Invoke-BentoExec exec-host sh -c "exit $code"
+        Invoke-BentoExec exec-host -Command sh, -c, "exit $code"
         $LASTEXITCODE | Should -Be $code
     }
 
     It 'reports 128+signal for a command killed by a signal' {
-        Invoke-BentoExec exec-host sh -c 'kill -KILL $$'
+        Invoke-BentoExec exec-host -Command sh, -c, 'kill -KILL $$'
         $LASTEXITCODE | Should -Be 137
     }
 
     It 'sends stderr to the error stream, separable with 2> and mergeable with 2>&1' {
-        Invoke-BentoExec exec-host sh -c 'echo out; echo err >&2' 2>$null | Should -Be 'out'
-        $merged = Invoke-BentoExec exec-host sh -c 'echo out; echo err >&2' 2>&1
+        Invoke-BentoExec exec-host -Command sh, -c, 'echo out; echo err >&2' 2>$null | Should -Be 'out'
+        $merged = Invoke-BentoExec exec-host -Command sh, -c, 'echo out; echo err >&2' 2>&1
         ($merged | ForEach-Object ToString) | Should -Contain 'err'
         ($merged | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | Should -HaveCount 1
     }
 
     It 'feeds pipeline input to the command''s stdin (10,000 lines)' {
-        $sorted = 10000..1 | Invoke-BentoExec exec-host sort -n
+        $sorted = 10000..1 | Invoke-BentoExec exec-host -Command sort, -n
         $sorted | Should -HaveCount 10000
         $sorted[0] | Should -Be '1'
         $sorted[-1] | Should -Be '10000'
-        'b', 'a' | Invoke-BentoExec exec-host sort | Should -Be @('a', 'b')
+        'b', 'a' | Invoke-BentoExec exec-host -Command sort | Should -Be @('a', 'b')
     }
 
     It 'honours -User and -WorkingDirectory' {
-        Invoke-BentoExec exec-host id -u -User nobody | Should -Be '65534'
+        Invoke-BentoExec exec-host -Command id, -u -User nobody | Should -Be '65534'
         Invoke-BentoExec exec-host pwd -WorkingDirectory /tmp | Should -Be '/tmp'
     }
 
     It 'returns one object with -AsResult' {
-        $r = Invoke-BentoExec exec-host sh -c 'echo a; echo b; echo c >&2; exit 5' -AsResult
+        $r = Invoke-BentoExec exec-host -Command sh, -c, 'echo a; echo b; echo c >&2; exit 5' -AsResult
         $r.ExitCode | Should -Be 5
         $r.Output | Should -Be @('a', 'b')
         $r.Error | Should -Be @('c')
