@@ -47,6 +47,13 @@ try {
     Get-BentoContainer | Format-Table
     Get-BentoContainerLog web -Tail 1
 
+    Show 'Invoke-BentoExec: a command inside the running container, like a native command'
+    Invoke-BentoExec web -Command ps, -o, 'pid,args'
+    'banana', 'apple', 'cherry' | Invoke-BentoExec web -Command sort
+    Invoke-BentoExec web -Command sh, -c, 'exit 5'
+    "exit code: $LASTEXITCODE"
+    Invoke-BentoExec web -Command hostname -AsResult | Format-List ExitCode, Output, Duration
+
     Show 'Stop and remove'
     Get-BentoContainer -State Running | Stop-BentoContainer -Timeout 1 -PassThru | Format-Table
     Get-BentoContainer | Remove-BentoContainer
