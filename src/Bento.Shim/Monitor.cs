@@ -47,12 +47,7 @@ internal static class Monitor
         DetachStdio();
 
         using (container)
-        {
-            if (container.Terminal is { } terminal)
-                TtyPump.Run(files, terminal);
-            else
-                LogPump.Run(files.Log, container.Stdout, container.Stderr);
-        }
+            LogPump.Run(files.Log, container.Stdout, container.Stderr);
         var exitCode = Reap(container.Pid);
         RecordExit(files, exitCode);
         return 0;
