@@ -47,7 +47,12 @@ internal static class Monitor
         DetachStdio();
 
         using (container)
-            LogPump.Run(files.Log, container.Stdout, container.Stderr);
+        {
+            if (container.Terminal is { } terminal)
+                TtyPump.Run(files, terminal);
+            else
+                LogPump.Run(files.Log, container.Stdout, container.Stderr);
+        }
         var exitCode = Reap(container.Pid);
         RecordExit(files, exitCode);
         return 0;

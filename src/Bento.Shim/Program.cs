@@ -8,6 +8,7 @@ namespace Bento.Shim;
 /// <item><c>run &lt;container dir&gt;</c> — the monitor: one per running container, detached from whoever started it.</item>
 /// <item><c>init &lt;container dir&gt;</c> — the init stage, executed by the native spawn step inside the new namespaces.</item>
 /// <item><c>exec &lt;container dir&gt;</c> — an interactive exec on a PTY, relayed to the caller's terminal (Enter-BentoContainer).</item>
+/// <item><c>attach &lt;container dir&gt;</c> — the caller's terminal on a -Tty container's PTY, until it ends or Ctrl+P Ctrl+Q.</item>
 /// <item><c>exec-init</c> — the exec stage, executed by the native spawn step inside a running container's namespaces.</item>
 /// </list>
 /// </summary>
@@ -21,6 +22,8 @@ internal static class Program
             return InitStage.Run(args[1]);
         if (args.Length == 2 && args[0] == "exec")
             return Bento.Runtime.Terminal.InteractiveExec.Run(args[1]);
+        if (args.Length == 2 && args[0] == "attach")
+            return Bento.Runtime.Terminal.AttachSession.Run(args[1]);
         if (args.Length == 1 && args[0] == "exec-init")
             return ExecInitStage.Run();
         Console.Error.WriteLine("usage: bento-shim run <container-dir>   (started by Start-BentoContainer)");

@@ -55,16 +55,46 @@ public sealed partial class ContainerManager
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(files.Directory);
         start.Environment[ExecInitStage.SpecVariable] = System.Text.Json.JsonSerializer.Serialize(execSpec, ContainerJsonContext.Default.RuntimeSpec);
+        return RunTerminalHelper(start, nameOrId).ExitCode;
+    }
+
+    /// <summary>
+    /// Connects the caller's terminal to a -Tty container's PTY (Start-BentoContainer -Attach, after Start): raw
+    /// mode, window size, the last output replayed. Blocks until the container ends — returns its exit code — or the
+    /// user types Ctrl+P Ctrl+Q — returns null and the container keeps running. Throws ContainerNotFound, or
+    /// InvalidContainerState when it is not running or was not created with -Tty.
+    /// </summary>
+    public int? Attach(string nameOrId)
+    {
+        var container = Get(nameOrId);
+        var start = new System.Diagnostics.ProcessStartInfo(ShimLocator.Locate())
+        {
+            UseShellExecute = false,
+            RedirectStandardError = true,
+            WorkingDirectory = "/",
+        };
+        start.ArgumentList.Add("attach");
+        start.ArgumentList.Add(FilesOf(container.Id).Directory);
+        var (exitCode, detached) = RunTerminalHelper(start, container.Name);
+        return detached ? null : exitCode;
+    }
+
+    /// <summary>Runs a bento-shim that owns the caller's terminal (stdin and stdout inherited); its stderr carries
+    /// only its own verdict: a failure line or "detached".</summary>
+    private static (int ExitCode, bool Detached) RunTerminalHelper(System.Diagnostics.ProcessStartInfo start, string target)
+    {
         using var helper = System.Diagnostics.Process.Start(start)
-            ?? throw new BentoException(ExecLauncher.ExecFailed, BentoErrorCategory.InvalidOperation, "bento-shim exec did not start.", nameOrId);
+            ?? throw new BentoException(ExecLauncher.ExecFailed, BentoErrorCategory.InvalidOperation, $"{ShimLocator.FileName} did not start.", target);
         var errors = helper.StandardError.ReadToEndAsync();
         helper.WaitForExit();
+        var detached = false;
         foreach (var line in errors.GetAwaiter().GetResult().Split('\n'))
         {
             if (ExecFailure.Parse(line) is { } failure)
                 throw failure;
+            detached |= line == Terminal.AttachSession.DetachedLine;
         }
-        return helper.ExitCode;
+        return (helper.ExitCode, detached);
     }
 
     private (ContainerFiles Files, ContainerRecord Record, Spec.RuntimeSpec ExecSpec) PrepareExec(string nameOrId, ExecOptions options, bool terminal, string? term)

@@ -12,11 +12,14 @@ internal sealed class LaunchedContainer(int pid, SafeFdHandle stdout, SafeFdHand
     public int Pid { get; } = pid;
     public SafeFdHandle Stdout { get; } = stdout;
     public SafeFdHandle Stderr { get; } = stderr;
+    /// <summary>A -Tty container's PTY master (its output is then the only output; stdout/stderr end at once).</summary>
+    public SafeFdHandle? Terminal { get; init; }
 
     public void Dispose()
     {
         Stdout.Dispose();
         Stderr.Dispose();
+        Terminal?.Dispose();
     }
 }
 
@@ -26,7 +29,10 @@ internal static class ContainerLauncher
     public static LaunchedContainer Launch(ContainerFiles files, ContainerRecord record, RuntimeSpec spec)
     {
         var cloneFlags = CloneFlagsOf(spec);
-        using var stdin = Libc.OpenHandle("/dev/null", Libc.O_RDONLY);
+        // A -Tty container's init makes its PTY inside and sends the master back on this socket (its stdin slot).
+        var (consoleSocket, consoleForInit) = spec.Process.Terminal ? Libc.SocketPair() : (null, null);
+        using var console = consoleSocket;
+        using var stdin = consoleForInit ?? Libc.OpenHandle("/dev/null", Libc.O_RDONLY);
         var (stdoutRead, stdoutWrite) = Libc.Pipe();
         var (stderrRead, stderrWrite) = Libc.Pipe();
         var (reportRead, reportWrite) = Libc.Pipe();
@@ -53,7 +59,15 @@ internal static class ContainerLauncher
 
             if (ReportMessage.Read(reportRead) is { } failure)
                 throw new ContainerStartException(Describe(failure, record, spec));
-            return new LaunchedContainer(pid, stdoutRead, stderrRead);
+            if (console is null)
+                return new LaunchedContainer(pid, stdoutRead, stderrRead);
+            stdin.Dispose();
+            var terminal = Libc.ReceiveFd(console.Fd) ?? throw new ContainerStartException(new StartFailure
+            {
+                Message = $"Container '{record.Name}' started without handing over its terminal.",
+                Target = record.Name,
+            });
+            return new LaunchedContainer(pid, stdoutRead, stderrRead) { Terminal = terminal };
         }
         catch
         {

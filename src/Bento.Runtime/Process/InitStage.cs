@@ -76,6 +76,8 @@ internal static class InitStage
         var environment = spec.Process.Env.ToList();
         if (!environment.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
             environment.Add("HOME=" + (string.IsNullOrEmpty(user.Home) ? "/" : user.Home));
+        if (spec.Process.Terminal)
+            Terminal.ContainerConsole.SetUp(user.Uid, user.Gid);
 
         if (Libc.chdir(spec.Process.Cwd) != 0)
             throw InitStepException.LastError(InitStep.WorkingDirectory, $"chdir to the working directory '{spec.Process.Cwd}'");

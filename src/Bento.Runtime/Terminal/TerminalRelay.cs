@@ -12,6 +12,9 @@ internal enum RelayEnd
     Detached,
 }
 
+/// <summary>Where keystrokes go when not straight to the PTY master (attach frames them for the monitor).</summary>
+internal delegate void InputSink(ReadOnlySpan<byte> keys);
+
 /// <summary>
 /// Copies the user's keystrokes to a PTY master and the PTY's output to the user's terminal, one thread, poll(2),
 /// until the process behind the PTY is gone. A byte on <c>resized</c> means the user's window changed size.
@@ -21,10 +24,15 @@ internal sealed class TerminalRelay(int input, int output, SafeFdHandle master)
     /// <summary>Ctrl+P Ctrl+Q, as in docker: leave the process running and return. Null: no detaching.</summary>
     public byte[]? DetachKeys { get; init; }
 
+    /// <summary>Replaces writing keystrokes to <c>master</c>.</summary>
+    public InputSink? WriteInput { get; init; }
+
     /// <summary>Called after a byte arrived on the resize pipe.</summary>
     public Action? OnResize { get; init; }
 
-    public unsafe RelayEnd Run(SafeFdHandle processExited, SafeFdHandle resized)
+    /// <param name="processExited">Readable once the process has exited (a pidfd); null when only end-of-file on
+    /// <c>master</c> tells.</param>
+    public unsafe RelayEnd Run(SafeFdHandle? processExited, SafeFdHandle resized)
     {
         var buffer = new byte[16 * 1024];
         var polls = stackalloc Libc.PollFd[4];
@@ -36,7 +44,7 @@ internal sealed class TerminalRelay(int input, int output, SafeFdHandle master)
             {
                 polls[0] = new Libc.PollFd { Fd = master.Fd, Events = Libc.POLLIN };
                 polls[1] = new Libc.PollFd { Fd = inputOpen ? input : -1, Events = Libc.POLLIN };
-                polls[2] = new Libc.PollFd { Fd = processExited.Fd, Events = Libc.POLLIN };
+                polls[2] = new Libc.PollFd { Fd = processExited?.Fd ?? -1, Events = Libc.POLLIN };
                 polls[3] = new Libc.PollFd { Fd = resized.Fd, Events = Libc.POLLIN };
                 if (Libc.poll(polls, 4, -1) < 0)
                 {
@@ -53,6 +61,12 @@ internal sealed class TerminalRelay(int input, int output, SafeFdHandle master)
                         return RelayEnd.ProcessEnded;
                     Libc.WriteAll(output, buffer.AsSpan(0, (int)got), "the terminal");
                 }
+                // Before keystrokes: a command typed right after a resize must see the new size.
+                if (Ready(polls[3]))
+                {
+                    Libc.read(resized.Fd, start, (nuint)buffer.Length);
+                    OnResize?.Invoke();
+                }
                 if (Ready(polls[1]))
                 {
                     var got = Libc.read(input, start, (nuint)buffer.Length);
@@ -65,15 +79,12 @@ internal sealed class TerminalRelay(int input, int output, SafeFdHandle master)
                     else
                     {
                         var keys = buffer.AsSpan(0, (int)got);
-                        if (DetachKeys is { } detach && MatchesDetach(keys, detach, ref detachMatched))
+                        // With detach keys, the matcher sends what is not part of the sequence.
+                        if (DetachKeys is not { } detach)
+                            Send(keys);
+                        else if (MatchesDetach(keys, detach, ref detachMatched))
                             return RelayEnd.Detached;
-                        Libc.WriteAll(master.Fd, keys, "the container's terminal");
                     }
-                }
-                if (Ready(polls[3]))
-                {
-                    Libc.read(resized.Fd, start, (nuint)buffer.Length);
-                    OnResize?.Invoke();
                 }
                 if (Ready(polls[2]))
                 {
@@ -109,17 +120,27 @@ internal sealed class TerminalRelay(int input, int output, SafeFdHandle master)
             if (key == detach[matched])
             {
                 matched++;
-                if (matched == detach.Length)
-                    return true;
-                continue;
+                if (matched < detach.Length)
+                    continue;
+                Send(pending.ToArray());
+                return true;
             }
-            pending.AddRange(detach.AsSpan(0, matched).ToArray());
+            pending.AddRange(detach.AsSpan(0, matched));
             matched = key == detach[0] ? 1 : 0;
             if (matched == 0)
                 pending.Add(key);
         }
-        if (pending.Count > 0)
-            Libc.WriteAll(master.Fd, pending.ToArray(), "the container's terminal");
+        Send(pending.ToArray());
         return false;
+    }
+
+    private void Send(ReadOnlySpan<byte> keys)
+    {
+        if (keys.IsEmpty)
+            return;
+        if (WriteInput is { } sink)
+            sink(keys);
+        else
+            Libc.WriteAll(master.Fd, keys, "the container's terminal");
     }
 }

@@ -52,6 +52,7 @@ public sealed class InteractiveExecTests(ContainerFixture fixture) : IDisposable
         tmux.WaitFor(s => s.Contains("30 100"), "stty size to print the pane's size");
 
         tmux.Resize(120, 40);
+        Thread.Sleep(500); // SIGWINCH reaches the helper through .NET's signal thread; a person types slower than this
         tmux.Type("stty size");
         tmux.WaitFor(s => s.Contains("40 120"), "stty size to print the new size");
 
