@@ -78,7 +78,7 @@ function Invoke-Build {
 }
 
 function Get-PesterModulePath {
-    Invoke-Native dotnet @('restore', (Join-Path $Root 'tools/tools.proj'), '--nologo', '-v', 'q')
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tools/tools.proj'), '--nologo', '-v', 'q') | Out-Host
     $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
     $pester = Get-ChildItem (Join-Path $packages 'pester') -Directory | Sort-Object { [version]$_.Name } | Select-Object -Last 1
     Join-Path $pester.FullName 'tools/Pester.psd1'
@@ -110,9 +110,9 @@ Import-Module '$PesterPath' -ErrorAction Stop
         Invoke-Native chmod @('a+r', $scriptFile)
         Invoke-Native chown @('-R', "${RunAsUser}:", $WorkDir)
         & runuser -u $RunAsUser -- env "HOME=/home/$RunAsUser" "PATH=$env:PATH" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 `
-            dotnet $PwshDll -NoProfile -NonInteractive -File $scriptFile
+            dotnet $PwshDll -NoProfile -NonInteractive -File $scriptFile | Out-Host
     } else {
-        & dotnet $PwshDll -NoProfile -NonInteractive -File $scriptFile
+        & dotnet $PwshDll -NoProfile -NonInteractive -File $scriptFile | Out-Host
     }
     if (-not (Test-Path $resultFile)) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
     Get-Content $resultFile -Raw | ConvertFrom-Json
@@ -124,7 +124,7 @@ function Invoke-XunitSuite {
     $env:BENTO_SHIM = Join-Path $ModuleDir 'bento-shim'
     Write-Host '== xunit (Bento.Runtime.Tests)'
     & dotnet test (Join-Path $Root 'tests/Bento.Runtime.Tests') -c $Configuration --nologo `
-        --logger 'console;verbosity=normal' --logger 'trx;LogFileName=runtime.trx' --results-directory $results
+        --logger 'console;verbosity=normal' --logger 'trx;LogFileName=runtime.trx' --results-directory $results | Out-Host
     $trx = Get-ChildItem $results -Filter *.trx -Recurse -ErrorAction Ignore | Select-Object -First 1
     if (-not $trx) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
     $counters = ([xml](Get-Content $trx.FullName -Raw)).TestRun.ResultSummary.Counters
