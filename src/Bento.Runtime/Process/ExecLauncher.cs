@@ -35,6 +35,7 @@ internal static class ExecLauncher
 {
     private static readonly Lock ImageLock = new();
     private static SafeFdHandle? s_image;
+    private static (string Path, DateTime Modified) s_imageSource;
 
     /// <summary>Returns the waiter's pid once the command runs, or throws ContainerNotFound / InvalidContainerState /
     /// CommandNotFound / ContainerExecFailed. The stdio handles stay the caller's.</summary>
@@ -140,8 +141,19 @@ internal static class ExecLauncher
     /// copying the binary for every exec would cost more than the exec itself.</summary>
     private static SafeFdHandle SealedShim()
     {
+        var path = ShimLocator.Locate();
+        // A rebuilt module (same pwsh session, new bento-shim) must not run the previous exec-init.
+        var source = (path, File.GetLastWriteTimeUtc(path));
         lock (ImageLock)
-            return s_image ??= SealedExecutable.Of(ShimLocator.Locate());
+        {
+            if (s_image is null || s_imageSource != source)
+            {
+                // The old copy may be in a concurrent spawn's request; a memfd costs little, so it is left to the GC.
+                s_image = SealedExecutable.Of(path);
+                s_imageSource = source;
+            }
+            return s_image;
+        }
     }
 
     private static unsafe int Spawn(SafeFdHandle image, List<SafeFdHandle> joined, SafeFdHandle mountNamespace,
