@@ -172,6 +172,17 @@ public sealed class ExecTests(ContainerFixture fixture) : IDisposable
     }
 
     [Fact]
+    public void OutputEndsWithTheCommandEvenIfABackgroundChildKeepsItsPipes()
+    {
+        var container = StartSleeper();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (code, output, _) = Run(container.Name, "sh", "-c", "sleep 60 & echo started");
+        Assert.Equal(0, code);
+        Assert.Equal(["started"], output);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
     public void KillStopsTheCommandButNotTheContainer()
     {
         var container = StartSleeper();
