@@ -28,6 +28,8 @@ public sealed class BentoContainer
     public string Command { get; init; } = "";
     public string Hostname { get; init; } = "";
     public bool Rootless { get; init; }
+    /// <summary>Created with -Tty: the main process has a PTY, and -Attach connects a terminal to it.</summary>
+    public bool Tty { get; init; }
     public string LogPath { get; init; } = "";
 
     public string ShortId => Id.Length >= 12 ? Id[..12] : Id;

@@ -80,3 +80,19 @@ Describe 'Enter-BentoContainer' {
         (Get-BentoContainer term).State | Should -Be 'Running'
     }
 }
+
+Describe 'Start-BentoContainer -Attach on a -Tty container' {
+    It 'connects the terminal to the container''s shell, which answers keystrokes, and Ctrl+P Ctrl+Q detaches' {
+        New-BentoContainer -Name ttybox -Image busybox -Tty -Command /bin/sh | Out-Null
+        Run 'clear; Start-BentoContainer ttybox -Attach'
+        Start-Sleep -Milliseconds 500
+        Run 'echo answer-$((6*7)); tty'
+        Wait-Screen 'answer-42\s*\n/dev/pts/\d+' | Out-Null
+        Send 'C-p'; Send 'C-q'
+        Run "'back-in-pwsh'"
+        Wait-Screen '(?m)^back-in-pwsh' | Out-Null
+        (Get-BentoContainer ttybox).State | Should -Be 'Running'
+        (Get-BentoContainer ttybox).Tty | Should -BeTrue
+        Remove-BentoContainer ttybox -Force
+    }
+}

@@ -21,7 +21,14 @@ public sealed class StartBentoContainerCommand : ContainerTargetCmdlet
             Try(container.Name, () =>
             {
                 var started = Runtime.Containers.Start(container.Id);
-                if (Attach)
+                if (Attach && started.Tty)
+                {
+                    // A terminal to the container's PTY; Ctrl+P Ctrl+Q detaches and leaves it running.
+                    if (Runtime.Containers.Attach(started.Id) is { } code)
+                        SessionState.PSVariable.Set("global:LASTEXITCODE", code);
+                    if (PassThru) WriteObject(Runtime.Containers.Get(started.Id));
+                }
+                else if (Attach)
                 {
                     var finished = LogStreaming.StreamUntilExit(this, Runtime.Containers, started, CancelToken);
                     if (finished?.ExitCode is { } code)

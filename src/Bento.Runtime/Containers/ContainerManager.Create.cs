@@ -47,6 +47,7 @@ public sealed partial class ContainerManager
                 Hostname = hostname,
                 Command = spec.Process.Args,
                 Rootless = rootless,
+                Tty = spec.Process.Terminal,
                 LowerDirs = [.. lowerDirs],
                 Layers = [.. image.Layers],
             });

@@ -53,6 +53,7 @@ public sealed partial class ContainerManager
         Command = DisplayCommand(record.Command),
         Hostname = record.Hostname,
         Rootless = record.Rootless,
+        Tty = record.Tty,
         LogPath = files.Log,
     };
 

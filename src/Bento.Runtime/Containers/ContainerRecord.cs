@@ -14,6 +14,8 @@ internal sealed class ContainerRecord
     public List<string> Command { get; set; } = [];
     /// <summary>Created by an unprivileged user: its root is that user, mapped through a user namespace.</summary>
     public bool Rootless { get; set; }
+    /// <summary>The main process runs on a PTY (New-BentoContainer -Tty): attaching means relaying a terminal.</summary>
+    public bool Tty { get; set; }
     /// <summary>The image's extracted layers, bottom first (overlay wants them top first).</summary>
     public List<string> LowerDirs { get; set; } = [];
     /// <summary>The diff-ids of those layers, so image removal never frees a layer a container mounts.</summary>
