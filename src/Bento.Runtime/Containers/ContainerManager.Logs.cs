@@ -2,6 +2,8 @@ namespace Bento.Runtime.Containers;
 
 public sealed partial class ContainerManager
 {
+    private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(50);
+
     /// <summary>The container's output from log.jsonl: the last <paramref name="tail"/> lines (all when null), then,
     /// with <paramref name="follow"/>, new lines as they come until the container exits. Cancellation ends the
     /// sequence quietly.</summary>
@@ -13,7 +15,7 @@ public sealed partial class ContainerManager
 
     private IEnumerable<LogEntry> ReadLog(ContainerFiles files, int? tail, bool follow, CancellationToken cancellationToken)
     {
-        using var watcher = follow ? StateWatcher.TryCreate(files.Directory) : null;
+        using var monitor = new MonitorWatch();
         FileStream? stream = null;
         try
         {
@@ -39,7 +41,8 @@ public sealed partial class ContainerManager
                     yield return entry;
                 if (!running || cancellationToken.IsCancellationRequested)
                     yield break;
-                StateWatcher.WaitForChange(watcher, RecheckInterval);
+                // New lines are picked up on this beat; the monitor's exit ends the wait at once.
+                monitor.Wait(files.ReadState(), FollowInterval);
                 if (cancellationToken.IsCancellationRequested)
                     yield break;
             }
