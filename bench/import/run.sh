@@ -6,8 +6,9 @@
 #
 # Inputs are built once and cached in .bench-cache/import (git-ignored): a debootstrap rootfs, packed by umoci
 # into an OCI layout (one gzip layer), converted by skopeo into a docker-archive (uncompressed layer) and an
-# OCI archive (gzip layer). Every timed run writes into an empty directory on the same file system; the page
-# cache is flushed (sync) before each run and outputs are deleted between runs, outside the timings.
+# OCI archive (gzip layer). Every timed run writes into a new directory on the same file system, after a sync.
+# Nothing is deleted until all runs are done: on ext4 without a journal, creating files right after many were
+# deleted is several times slower (the allocator skips recently freed inodes), which would skew the next run.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,10 +20,10 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (debootstrap, device nodes and file owners in the layer need it)."
 missing=()
-for tool in debootstrap umoci skopeo podman tar gzip jq dotnet; do
+for tool in debootstrap umoci skopeo podman tar gzip jq dotnet /usr/bin/time; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
-[ ${#missing[@]} = 0 ] || die "missing tools: ${missing[*]} (apt-get install debootstrap umoci skopeo podman jq)"
+[ ${#missing[@]} = 0 ] || die "missing tools: ${missing[*]} (apt-get install debootstrap umoci skopeo podman jq time)"
 
 # The Debian mirror this machine's apt already uses (deb822 .sources or one-line .list format).
 detect_mirror() {
@@ -78,57 +79,72 @@ bench_dll="$repo/bench/import/BenchImport/bin/Release/net10.0/BenchImport.dll"
 rm -rf "$work"
 mkdir -p "$work"
 
-now() { date +%s.%N; }
-elapsed() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.3f\n", e - s }'; }
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# time_runs NAME PREPARE-COMMAND COMMAND...: runs COMMAND $runs times after PREPARE, prints the median seconds.
-declare -A result
-time_runs() {
-    local name=$1 prepare=$2; shift 2
-    local times=() start end
-    for ((i = 1; i <= runs; i++)); do
-        eval "$prepare"
-        sync
-        start=$(now)
-        "$@" > "$work/out.log" 2>&1 || { cat "$work/out.log"; die "$name failed"; }
-        end=$(now)
-        times+=("$(elapsed "$start" "$end")")
-    done
-    result[$name]=$(printf '%s\n' "${times[@]}" | median)
-    echo "  $name: ${times[*]} -> median ${result[$name]} s"
+# Bento runs in one long-lived process (see BenchImport), driven through a coprocess so that its runs interleave
+# with the other tools': load that comes and goes on the machine then touches every row alike.
+coproc BENTO { exec dotnet "$bench_dll" --serve "$work"; }
+
+rows=("tar x (uncompressed layer)" "tar xzf (gzip layer)" "umoci unpack (gzip layer)" "podman load (docker-archive)"
+      "Bento import (docker-archive)" "Bento import (OCI archive, gzip)" "Bento, cold process (docker-archive)")
+declare -A wall cpu
+
+# record NAME "WALL CPU": appends one run's seconds.
+record() { local w c; read -r w c <<< "$2"; wall[$1]+="$w "; cpu[$1]+="$c "; }
+
+# timed NAME COMMAND...: wall and CPU (user + system) seconds of COMMAND, after a sync.
+timed() {
+    local name=$1; shift
+    sync
+    /usr/bin/time -f "%e %U %S" -o "$work/time.txt" "$@" > "$work/out.log" 2>&1 || { cat "$work/out.log"; die "$name failed"; }
+    record "$name" "$(awk '{ printf "%.3f %.3f", $1, $2 + $3 }' "$work/time.txt")"
 }
 
-echo "Timing ($runs runs each) ..."
-time_runs "tar x (uncompressed layer)" 'rm -rf "$work/tar"; mkdir "$work/tar"' tar -C "$work/tar" -xf "$cache/layer.tar"
-time_runs "tar xzf (gzip layer)" 'rm -rf "$work/tar"; mkdir "$work/tar"' tar -C "$work/tar" -xzf "$cache/layer.tar.gz"
-time_runs "umoci unpack (gzip layer)" 'rm -rf "$work/umoci"' umoci unpack --image "$cache/oci:bookworm" "$work/umoci"
-time_runs "podman load (docker-archive)" 'rm -rf "$work/podman"' \
-    podman --root "$work/podman/root" --runroot "$work/podman/runroot" --storage-driver overlay --events-backend none \
-    load -q -i "$cache/debian-docker.tar"
-rm -rf "$work/tar" "$work/umoci" "$work/podman"
+bento_import() {
+    local reply
+    sync
+    echo "$2" >&"${BENTO[1]}"
+    read -r reply <&"${BENTO[0]}" || die "BenchImport stopped (see above)"
+    record "$1" "$reply"
+}
 
-# Bento is timed inside the process, as a pwsh session with the module loaded pays it (the first run includes
-# JIT compilation); the cold row is a whole new process, .NET start-up included.
-for archive in debian-docker.tar debian-oci.tar; do
-    label="Bento import ($archive)"
-    [ "$archive" = debian-docker.tar ] && label="Bento import (docker-archive)" || label="Bento import (OCI archive, gzip)"
-    mapfile -t times < <(dotnet "$bench_dll" "$work" "$runs" "$cache/$archive" | awk '{ print $3 }')
-    result[$label]=$(printf '%s\n' "${times[@]}" | median)
-    echo "  $label: ${times[*]} -> median ${result[$label]} s"
+echo "Timing ($runs rounds, every tool once per round) ..."
+for ((round = 1; round <= runs; round++)); do
+    out="$work/round-$round"
+    mkdir -p "$out/tar-x" "$out/tar-xz"
+    timed "${rows[0]}" tar -C "$out/tar-x" -xf "$cache/layer.tar"
+    timed "${rows[1]}" tar -C "$out/tar-xz" -xzf "$cache/layer.tar.gz"
+    timed "${rows[2]}" umoci unpack --image "$cache/oci:bookworm" "$out/umoci"
+    runroot=$(mktemp -d /tmp/bench-podman.XXXXXX) # podman wants a runroot path of at most 50 characters
+    timed "${rows[3]}" podman --root "$out/podman" --runroot "$runroot" --storage-driver overlay \
+        --events-backend none load -q -i "$cache/debian-docker.tar"
+    rm -rf "$runroot"
+    bento_import "${rows[4]}" "$cache/debian-docker.tar"
+    bento_import "${rows[5]}" "$cache/debian-oci.tar"
+    timed "${rows[6]}" dotnet "$bench_dll" "$out" "$cache/debian-docker.tar"
+    echo "  round $round done"
 done
-time_runs "Bento, cold process (docker-archive)" 'true' dotnet "$bench_dll" "$work" 1 "$cache/debian-docker.tar"
+exec {BENTO[1]}>&-
+wait "$BENTO_PID" 2>/dev/null || true
+
+declare -A wall_median cpu_median
+for name in "${rows[@]}"; do
+    wall_median[$name]=$(echo "${wall[$name]}" | median)
+    cpu_median[$name]=$(echo "${cpu[$name]}" | median)
+    echo "  $name: wall ${wall[$name]}-> ${wall_median[$name]} s; cpu ${cpu[$name]}-> ${cpu_median[$name]} s"
+done
 
 files=$(find "$cache/rootfs" | wc -l)
 size=$(du -sm "$cache/rootfs" | awk '{ print $1 }')
-tar_x=${result["tar x (uncompressed layer)"]}
+fs=$(df -T "$work" | awk 'NR == 2 { print $2 }')
+tar_x=${wall_median[${rows[0]}]}
 echo
-echo "Debian bookworm minbase: $size MB, $files files, one layer; median of $runs runs; $(nproc) cores; $(date -u +%Y-%m-%d)"
+echo "Debian bookworm minbase: $size MB, $files files, one layer; $fs; median of $runs runs; $(nproc) cores; $(date -u +%Y-%m-%d)"
 echo
-echo "| | seconds | vs tar x |"
-echo "|---|---:|---:|"
-for name in "tar x (uncompressed layer)" "tar xzf (gzip layer)" "umoci unpack (gzip layer)" "podman load (docker-archive)" \
-            "Bento import (docker-archive)" "Bento import (OCI archive, gzip)" "Bento, cold process (docker-archive)"; do
-    awk -v n="$name" -v s="${result[$name]}" -v t="$tar_x" 'BEGIN { printf "| %s | %.2f | %.2fx |\n", n, s, s / t }'
+echo "| | wall s | vs tar x | CPU s (user+sys) |"
+echo "|---|---:|---:|---:|"
+for name in "${rows[@]}"; do
+    awk -v n="$name" -v s="${wall_median[$name]}" -v c="${cpu_median[$name]}" -v t="$tar_x" \
+        'BEGIN { printf "| %s | %.2f | %.2fx | %.2f |\n", n, s, s / t, c }'
 done
 rm -rf "$work"
