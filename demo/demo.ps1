@@ -27,7 +27,8 @@ try {
     & umoci init --layout (Join-Path $work 'oci') 2>&1 | Out-Null
     & umoci new --image "$work/oci:latest" 2>&1 | Out-Null
     & umoci unpack @($rootless | Where-Object { $_ }) --image "$work/oci:latest" (Join-Path $work 'bundle') 2>&1 | Out-Null
-    Copy-Item -Recurse -Force (Join-Path $rootfs '*') (Join-Path $work 'bundle/rootfs')
+    # cp -a keeps the applet symlinks as links (Copy-Item would copy busybox once per applet).
+    & cp -a "$rootfs/." (Join-Path $work 'bundle/rootfs')
     & umoci repack --image "$work/oci:latest" (Join-Path $work 'bundle') 2>&1 | Out-Null
     & umoci config --image "$work/oci:latest" --config.cmd /bin/sh 2>&1 | Out-Null
     & skopeo copy --quiet "oci:$work/oci:latest" "docker-archive:$work/busybox.tar:saved/busybox:1.0"

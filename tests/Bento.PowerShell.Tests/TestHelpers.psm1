@@ -70,7 +70,8 @@ function New-UmociLayout([string]$Directory) {
     Invoke-Checked umoci @('new', '--image', "${layout}:latest")
     Invoke-Checked umoci (@('unpack') + $rootless + @('--image', "${layout}:latest", $bundle))
     $rootfs = New-BusyboxRootfs
-    Copy-Item -Recurse -Force (Join-Path $rootfs '*') (Join-Path $bundle 'rootfs')
+    # cp -a keeps the applet symlinks as links (Copy-Item would copy busybox once per applet).
+    Invoke-Checked cp @('-a', "$rootfs/.", (Join-Path $bundle 'rootfs'))
     Remove-Item -Recurse -Force $rootfs
     Invoke-Checked umoci (@('repack') + @('--image', "${layout}:latest", $bundle))
     Invoke-Checked umoci @('config', '--image', "${layout}:latest", '--config.cmd', '/bin/sh')
