@@ -55,6 +55,7 @@ internal static class Monitor
         }
         var exitCode = Reap(container.Pid);
         RecordExit(files, exitCode);
+        ExitWatch.Ring(files);
         return 0;
     }
 

@@ -14,6 +14,8 @@ internal sealed class ContainerFiles(string directory)
     public string Log => Path.Combine(Directory, "log.jsonl");
     /// <summary>flock'ed by whoever changes state.json from Running to something else, or starts the container.</summary>
     public string Lock => Path.Combine(Directory, "lock");
+    /// <summary>A FIFO the monitor "rings" after recording the exit (see <see cref="ExitWatch"/>).</summary>
+    public string ExitBell => Path.Combine(Directory, "exit.fifo");
     public string Upper => Path.Combine(Directory, "upper");
     public string Work => Path.Combine(Directory, "work");
     /// <summary>The overlay's mount point; it is mounted only inside the container's own mount namespace.</summary>

@@ -68,6 +68,7 @@ public sealed partial class ContainerManager
             files.WriteSpec(spec);
             files.WriteRecord(record);
             // No state.json: a container that never ran is Created.
+            ExitWatch.Install(files);
 
             using (StoreLock.Acquire(Paths.LockFile))
             {

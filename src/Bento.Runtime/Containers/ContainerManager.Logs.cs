@@ -15,7 +15,7 @@ public sealed partial class ContainerManager
 
     private IEnumerable<LogEntry> ReadLog(ContainerFiles files, int? tail, bool follow, CancellationToken cancellationToken)
     {
-        using var monitor = new MonitorWatch();
+        using var exit = new ExitWatch(files);
         FileStream? stream = null;
         try
         {
@@ -25,6 +25,8 @@ public sealed partial class ContainerManager
             while (true)
             {
                 // Whether it still runs is decided before reading: lines written before the exit are then read too.
+                if (follow)
+                    exit.Arm();
                 var running = follow && Load(files)?.State == ContainerState.Running;
                 stream ??= OpenLog(files.Log);
                 var batch = new List<LogEntry>();
@@ -42,7 +44,7 @@ public sealed partial class ContainerManager
                 if (!running || cancellationToken.IsCancellationRequested)
                     yield break;
                 // New lines are picked up on this beat; the monitor's exit ends the wait at once.
-                monitor.Wait(files.ReadState(), FollowInterval);
+                exit.Wait(files.ReadState(), FollowInterval);
                 if (cancellationToken.IsCancellationRequested)
                     yield break;
             }

@@ -11,9 +11,10 @@ public sealed partial class ContainerManager
         var container = Get(id);
         var files = FilesOf(container.Id);
         var deadline = timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
-        using var monitor = new MonitorWatch();
+        using var exit = new ExitWatch(files);
         while (true)
         {
+            exit.Arm();
             container = Load(files) ?? throw Errors.BentoErrors.ContainerNotFound(id);
             if (container.State != ContainerState.Running)
                 return container;
@@ -21,7 +22,7 @@ public sealed partial class ContainerManager
             var remaining = deadline - DateTime.UtcNow;
             if (remaining <= TimeSpan.Zero)
                 return null;
-            monitor.Wait(files.ReadState(), remaining < RecheckInterval ? remaining : RecheckInterval);
+            exit.Wait(files.ReadState(), remaining < RecheckInterval ? remaining : RecheckInterval);
         }
     }
 }
