@@ -1,9 +1,7 @@
 # Driven through tmux: a real terminal whose size we set and whose screen we read.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BentoUnderTest
-    $script:Store = New-TestStore
-    New-BusyboxImage | Out-Null
+    $script:Store = Initialize-TestFile -WithBusybox
     New-BentoContainer -Name term -Image busybox -Command sleep, 300 | Start-BentoContainer
     $script:Work = New-TempDirectory 'bento-tmux'
     $script:Socket = "bento-$PID"

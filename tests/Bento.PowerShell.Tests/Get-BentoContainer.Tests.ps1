@@ -1,14 +1,12 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BentoUnderTest
-    $script:Store = New-TestStore
-    New-BusyboxImage | Out-Null
+    $script:Store = Initialize-TestFile -WithBusybox
 }
 
 AfterAll { Remove-TestStore $script:Store }
 
 Describe 'Get-BentoContainer' {
-    AfterEach { Get-BentoContainer | Remove-BentoContainer -Force }
+    AfterEach { Remove-AllContainers }
 
     It 'filters by wildcard name and by -State' {
         New-BentoContainer -Name web-1 -Image busybox -Command sleep, 30 | Start-BentoContainer

@@ -1,14 +1,12 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BentoUnderTest
-    $script:Store = New-TestStore
-    New-BusyboxImage | Out-Null
+    $script:Store = Initialize-TestFile -WithBusybox
 }
 
 AfterAll { Remove-TestStore $script:Store }
 
 Describe 'Get-BentoContainerLog' {
-    AfterEach { Get-BentoContainer | Remove-BentoContainer -Force }
+    AfterEach { Remove-AllContainers }
 
     It 'returns stdout lines, stderr on the error stream, and -Tail' {
         New-BentoContainer -Name logs -Image busybox -Command sh, -c, 'for i in 1 2 3 4 5; do echo line$i; done; echo oops >&2' | Out-Null

@@ -1,8 +1,6 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BentoUnderTest
-    $script:Store = New-TestStore
-    New-BusyboxImage | Out-Null
+    $script:Store = Initialize-TestFile -WithBusybox
     $script:Main = New-BentoContainer -Name exec-host -Image busybox -Environment @{ FROM_IMAGE_RUN = 'main' } `
         -Command sh, -c, 'echo written-by-main > /marker; exec sleep 300' | Start-BentoContainer -PassThru
 }

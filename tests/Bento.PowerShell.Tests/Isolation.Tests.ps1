@@ -2,8 +2,7 @@
 # (rootless) root inside mapped to the calling user outside.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BentoUnderTest
-    $script:Store = New-TestStore
+    $script:Store = Initialize-TestFile
     $script:Image = New-BusyboxImage
 
     function script:Invoke-InContainer([string]$Name, [string]$Script) {

@@ -1,14 +1,13 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BentoUnderTest
-    $script:Store = New-TestStore
+    $script:Store = Initialize-TestFile
     $script:Image = New-BusyboxImage
 }
 
 AfterAll { Remove-TestStore $script:Store }
 
 Describe 'New-BentoContainer' {
-    AfterEach { Get-BentoContainer | Remove-BentoContainer -Force }
+    AfterEach { Remove-AllContainers }
 
     It 'creates a container in the Created state' {
         $c = New-BentoContainer -Name web -Image busybox -Command 'echo', 'hi'

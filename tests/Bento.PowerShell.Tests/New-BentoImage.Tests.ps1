@@ -1,7 +1,6 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BentoUnderTest
-    $script:Store = New-TestStore
+    $script:Store = Initialize-TestFile
 }
 
 AfterAll { Remove-TestStore $script:Store }

@@ -1,8 +1,6 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BentoUnderTest
-    $script:Store = New-TestStore
-    New-BusyboxImage | Out-Null
+    $script:Store = Initialize-TestFile -WithBusybox
 }
 
 AfterAll { Remove-TestStore $script:Store }

@@ -1,14 +1,12 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BentoUnderTest
-    $script:Store = New-TestStore
-    New-BusyboxImage | Out-Null
+    $script:Store = Initialize-TestFile -WithBusybox
 }
 
 AfterAll { Remove-TestStore $script:Store }
 
 Describe 'Start-BentoContainer' {
-    AfterEach { Get-BentoContainer | Remove-BentoContainer -Force }
+    AfterEach { Remove-AllContainers }
 
     It 'with -Attach streams stdout, sends stderr to the error stream and sets $LASTEXITCODE' {
         New-BentoContainer -Name att -Image busybox -Command sh, -c, 'echo out1; echo err1 >&2; echo out2; exit 3' | Out-Null

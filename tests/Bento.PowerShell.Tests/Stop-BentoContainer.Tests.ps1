@@ -1,14 +1,12 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BentoUnderTest
-    $script:Store = New-TestStore
-    New-BusyboxImage | Out-Null
+    $script:Store = Initialize-TestFile -WithBusybox
 }
 
 AfterAll { Remove-TestStore $script:Store }
 
 Describe 'Stop-BentoContainer' {
-    AfterEach { Get-BentoContainer | Remove-BentoContainer -Force }
+    AfterEach { Remove-AllContainers }
 
     It 'stops a process that handles SIGTERM promptly' {
         New-BentoContainer -Name polite -Image busybox -Command sh, -c, 'trap "exit 0" TERM; while true; do sleep 0.1; done' | Start-BentoContainer

@@ -23,6 +23,16 @@ function New-TestStore {
     $root
 }
 
+# The usual start of a test file: the module under test, a private store, optionally the busybox image.
+function Initialize-TestFile([switch]$WithBusybox) {
+    Import-BentoUnderTest
+    $store = New-TestStore
+    if ($WithBusybox) { New-BusyboxImage | Out-Null }
+    $store
+}
+
+function Remove-AllContainers { Get-BentoContainer | Remove-BentoContainer -Force }
+
 function Remove-TestStore([string]$Root) {
     if (-not $Root -or -not (Test-Path $Root)) { return }
     Get-BentoContainer -ErrorAction Ignore | Remove-BentoContainer -Force -ErrorAction Ignore

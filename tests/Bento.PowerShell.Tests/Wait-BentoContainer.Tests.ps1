@@ -1,14 +1,12 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BentoUnderTest
-    $script:Store = New-TestStore
-    New-BusyboxImage | Out-Null
+    $script:Store = Initialize-TestFile -WithBusybox
 }
 
 AfterAll { Remove-TestStore $script:Store }
 
 Describe 'Wait-BentoContainer' {
-    AfterEach { Get-BentoContainer | Remove-BentoContainer -Force }
+    AfterEach { Remove-AllContainers }
 
     It 'returns the container with its exit code once it exits' {
         New-BentoContainer -Name w -Image busybox -Command sh, -c, 'sleep 0.5; exit 42' | Start-BentoContainer

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Text;
@@ -10,7 +9,7 @@ namespace Bento.PowerShell.Commands;
 /// stderr to the error stream, the exit code in $LASTEXITCODE, pipeline input as the command's stdin.</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "BentoExec")]
 [OutputType(typeof(string), typeof(BentoExecResult))]
-public sealed class InvokeBentoExecCommand : BentoCmdlet
+public sealed class InvokeBentoExecCommand : ExecCmdletBase
 {
     // No pipeline binding on Name: pipeline input is the command's stdin.
     [Parameter(Mandatory = true, Position = 0)]
@@ -20,17 +19,6 @@ public sealed class InvokeBentoExecCommand : BentoCmdlet
 
     [Parameter(Mandatory = true, Position = 1, ValueFromRemainingArguments = true)]
     public string[] Command { get; set; } = [];
-
-    [Parameter]
-    public string? User { get; set; }
-
-    [Parameter]
-    [Alias("WorkDir")]
-    public string? WorkingDirectory { get; set; }
-
-    [Parameter]
-    [Alias("Env")]
-    public Hashtable? Environment { get; set; }
 
     /// <summary>Return one object (ExitCode, Output, Error, Duration) instead of streaming.</summary>
     [Parameter]
@@ -47,13 +35,7 @@ public sealed class InvokeBentoExecCommand : BentoCmdlet
 
     protected override void BeginProcessing()
     {
-        var options = new ExecOptions
-        {
-            Command = Command,
-            Environment = Hashtables.ToDictionary(Environment),
-            User = User,
-            WorkingDirectory = WorkingDirectory,
-        };
+        var options = BuildOptions(Command);
         _clock.Start();
         TryOrThrow(Name, () => _process = Runtime.Containers.StartExec(Name, options));
         if (!MyInvocation.ExpectingInput)

@@ -55,15 +55,3 @@ public sealed class NewBentoImageCommand : BentoCmdlet
         Try(Name, () => WriteObject(Runtime.Images.CreateFromDirectory(Name, directory, options)));
     }
 }
-
-internal static class Hashtables
-{
-    public static IReadOnlyDictionary<string, string>? ToDictionary(Hashtable? table)
-    {
-        if (table is null) return null;
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in table)
-            result[entry.Key.ToString() ?? ""] = LanguagePrimitives.ConvertTo<string>(entry.Value) ?? "";
-        return result;
-    }
-}
