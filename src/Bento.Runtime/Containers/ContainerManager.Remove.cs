@@ -9,12 +9,14 @@ public sealed partial class ContainerManager
         var container = Get(id);
         if (container.State == ContainerState.Running)
         {
-            ContainerLifecycle.Ensure(container, force ? ContainerOperation.Exit : ContainerOperation.Remove);
+            if (!force)
+                ContainerLifecycle.Ensure(container, ContainerOperation.Remove); // refuses: it runs
             container = Stop(container.Id, TimeSpan.Zero, force: true);
         }
         var files = FilesOf(container.Id);
-        // The monitor records the exit under this lock as the last thing it does with the directory: once the lock
-        // is ours and the state is not Running, nothing else will write here.
+        // The monitor records the exit under this lock as the last thing it writes here (its exit bell, rung after,
+        // finds nothing once the directory has moved): with the lock ours and the state not Running, nobody else
+        // writes here.
         using (ContainerLock.Acquire(files.Lock))
         {
             container = Load(files, lockHeld: true) ?? throw Errors.BentoErrors.ContainerNotFound(id);

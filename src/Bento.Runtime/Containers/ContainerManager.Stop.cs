@@ -27,10 +27,8 @@ public sealed partial class ContainerManager
             if (process.IsAlive)
             {
                 // pid 1 of a pid namespace ignores SIGTERM unless it installed a handler: then the timeout decides.
-                if (!force && Libc.pidfd_send_signal(pidfd.Fd, Libc.SIGTERM) == 0 && WaitForExit(pidfd, timeout))
-                {
-                }
-                else
+                var endedByTerm = !force && Libc.pidfd_send_signal(pidfd.Fd, Libc.SIGTERM) == 0 && WaitForExit(pidfd, timeout);
+                if (!endedByTerm)
                 {
                     Libc.pidfd_send_signal(pidfd.Fd, Libc.SIGKILL);
                     WaitForExit(pidfd, RecordTimeout);
