@@ -18,6 +18,8 @@ public sealed partial class ContainerManager
                 $"'{options.Name}' is not a valid container name: use letters, digits and _ . - (starting with a letter or digit).");
         if (options.Network is not null && !SpecBuilder.IsHostNetwork(options.Network) && !string.Equals(options.Network, "none", StringComparison.OrdinalIgnoreCase))
             throw BentoErrors.InvalidArgument(options.Network, $"Unknown network '{options.Network}': use 'none' (the default: loopback only) or 'host'.");
+        if (options.Hostname is { } requested && (requested.Length is 0 or > MaxHostnameLength || requested.Any(c => c is '\0' or '/' || char.IsWhiteSpace(c))))
+            throw BentoErrors.InvalidArgument(requested, $"'{requested}' is not a valid hostname: 1 to {MaxHostnameLength} characters, no blanks or slashes.");
         var rootless = !Environment.IsPrivilegedProcess;
         var userNamespace = options.UserNamespace ?? rootless;
         if (rootless && !userNamespace)
@@ -35,7 +37,8 @@ public sealed partial class ContainerManager
         var created = DateTimeOffset.UtcNow;
         (RuntimeSpec Spec, ContainerRecord Record) Describe(string name)
         {
-            var hostname = options.Hostname ?? name;
+            // The kernel takes at most 64 bytes of hostname; a longer name still names the container.
+            var hostname = options.Hostname ?? (name.Length <= MaxHostnameLength ? name : name[..MaxHostnameLength]);
             var spec = SpecBuilder.Build(image, options, hostname, userNamespace, Libc.getuid(), Libc.getgid());
             return (spec, new ContainerRecord
             {
@@ -96,6 +99,9 @@ public sealed partial class ContainerManager
         }
         return Get(id);
     }
+
+    /// <summary>HOST_NAME_MAX.</summary>
+    private const int MaxHostnameLength = 64;
 
     private static string UnusedGeneratedName(HashSet<string> taken)
     {
