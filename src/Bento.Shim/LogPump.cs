@@ -58,7 +58,15 @@ internal static class LogPump
             }
             if (output.WrittenCount > 0)
             {
-                Libc.WriteAll(log.Fd, output.WrittenSpan, logPath);
+                try
+                {
+                    Libc.WriteAll(log.Fd, output.WrittenSpan, logPath);
+                }
+                catch (ErrnoException)
+                {
+                    // A full disk loses these lines, not the container: the pipes must keep draining, or its writes
+                    // would block, and a monitor that gave up would take the container with it.
+                }
                 output.ResetWrittenCount();
             }
         }
