@@ -41,3 +41,8 @@ sed -i 's/"terminal": true/"terminal": false/; s/^\(\t*\)"sh"$/\1"\/bin\/true"/'
 podman load -q -i "$cache/busybox-oci.tar" >/dev/null
 
 dotnet run -c Release --project "$here/BenchLifecycle" -- "$cache/work" "$iterations" "$cache/busybox-oci.tar" "$cache/bundle" localhost/busybox:latest "$monitors"
+
+# The same lifecycle through the cmdlets, when the module has been staged (build.ps1 Bench does that first).
+if [ -f "$repo/out/Bento/Bento.psd1" ]; then
+    (cd "$repo" && dotnet pwsh -NoProfile -File "$here/cmdlets.ps1" "$iterations")
+fi
