@@ -6,9 +6,11 @@
 #
 # Inputs are built once and cached in .bench-cache/import (git-ignored): a debootstrap rootfs, packed by umoci
 # into an OCI layout (one gzip layer), converted by skopeo into a docker-archive (uncompressed layer) and an
-# OCI archive (gzip layer). Every timed run writes into a new directory on the same file system, after a sync.
-# Nothing is deleted until all runs are done: on ext4 without a journal, creating files right after many were
-# deleted is several times slower (the allocator skips recently freed inodes), which would skew the next run.
+# OCI archive (gzip layer). Every timed run writes into a new directory, after a sync, on a freshly made ext4 file
+# system (a loop-mounted image in the cache; BENCH_LOOP=0 uses the cache's own file system instead). A fresh file
+# system keeps runs comparable: on an ext4 without a journal, or one where much was deleted minutes before,
+# creating files is several times slower, as the allocator skips recently freed inodes. For the same reason
+# nothing is deleted until all runs are done.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,7 +22,7 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (debootstrap, device nodes and file owners in the layer need it)."
 missing=()
-for tool in debootstrap umoci skopeo podman tar gzip jq dotnet /usr/bin/time; do
+for tool in debootstrap umoci skopeo podman tar gzip jq dotnet /usr/bin/time mkfs.ext4; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
 [ ${#missing[@]} = 0 ] || die "missing tools: ${missing[*]} (apt-get install debootstrap umoci skopeo podman jq time)"
@@ -76,8 +78,19 @@ echo "Building BenchImport ..."
 dotnet build -c Release --nologo -v quiet "$repo/bench/import/BenchImport" > "$cache/build.log" 2>&1 || { cat "$cache/build.log"; die "build failed"; }
 bench_dll="$repo/bench/import/BenchImport/bin/Release/net10.0/BenchImport.dll"
 
-rm -rf "$work"
+cleanup() {
+    if [ -n "${BENTO_PID:-}" ]; then kill "$BENTO_PID" 2>/dev/null || true; wait "$BENTO_PID" 2>/dev/null || true; fi
+    if mountpoint -q "$work" 2>/dev/null; then umount "$work"; fi
+    rm -rf "$work" "$cache/work.img"
+}
+trap cleanup EXIT
+cleanup
 mkdir -p "$work"
+if [ "${BENCH_LOOP:-1}" = 1 ]; then
+    truncate -s 16G "$cache/work.img"
+    mkfs.ext4 -q -F "$cache/work.img"
+    mount -o loop "$cache/work.img" "$work"
+fi
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -137,6 +150,7 @@ done
 files=$(find "$cache/rootfs" | wc -l)
 size=$(du -sm "$cache/rootfs" | awk '{ print $1 }')
 fs=$(df -T "$work" | awk 'NR == 2 { print $2 }')
+[ "${BENCH_LOOP:-1}" = 1 ] && fs="a fresh $fs (loop)"
 tar_x=${wall_median[${rows[0]}]}
 echo
 echo "Debian bookworm minbase: $size MB, $files files, one layer; $fs; median of $runs runs; $(nproc) cores; $(date -u +%Y-%m-%d)"
@@ -147,4 +161,3 @@ for name in "${rows[@]}"; do
     awk -v n="$name" -v s="${wall_median[$name]}" -v c="${cpu_median[$name]}" -v t="$tar_x" \
         'BEGIN { printf "| %s | %.2f | %.2fx | %.2f |\n", n, s, s / t, c }'
 done
-rm -rf "$work"
