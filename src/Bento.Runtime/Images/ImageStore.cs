@@ -180,10 +180,23 @@ public sealed partial class ImageStore
     private static List<ImagePlan> ReadPlans(ImageSource source)
     {
         if (source.Exists(OciLayoutReader.IndexFile))
-            return OciLayoutReader.Read(source);
+            return MergeTagsOfOneImage(OciLayoutReader.Read(source));
         if (source.Exists(DockerArchiveReader.ManifestFile))
-            return DockerArchiveReader.Read(source);
+            return MergeTagsOfOneImage(DockerArchiveReader.Read(source));
         throw new ImageFormatException("It has neither an index.json (OCI layout) nor a manifest.json (docker save).");
+    }
+
+    /// <summary>A source may list one image once per tag; it is one image with several names (so -Name applies).</summary>
+    private static List<ImagePlan> MergeTagsOfOneImage(List<ImagePlan> plans)
+    {
+        var merged = new List<ImagePlan>();
+        foreach (var group in plans.GroupBy(p => p.ManifestBytes is { } manifest ? Digests.Of(manifest) : "config " + p.ConfigDigest))
+        {
+            var first = group.First();
+            first.Names = group.SelectMany(p => p.Names).Distinct().ToList();
+            merged.Add(first);
+        }
+        return merged;
     }
 
     /// <summary>Images no name was found for get one from the file or folder name; several get their id as tag.</summary>

@@ -184,6 +184,26 @@ public sealed class ImportFormatTests(ImageFixtures fixtures)
     }
 
     [Fact]
+    public void One_image_listed_under_two_tags_is_one_image_with_two_names()
+    {
+        var layout = Path.Combine(fixtures.Root, "two-tags");
+        if (!Directory.Exists(layout))
+        {
+            ImageFixtures.CopyDirectory(fixtures.BusyboxLayout, layout);
+            ExternalTool.Run("umoci", "tag", "--image", layout + ":latest", "v1");
+        }
+
+        using var store = new TestStore();
+        var images = store.Images.Import(layout);
+
+        Assert.Equal(["two-tags:latest", "two-tags:v1"], images.Select(i => i.Name).Order());
+        Assert.Single(images.Select(i => i.Digest).Distinct());
+        var retagged = Assert.Single(store.Images.Import(layout, "renamed:1"));
+        Assert.Equal(images[0].Digest, retagged.Digest);
+        Assert.Single(store.LayerDirectories());
+    }
+
+    [Fact]
     public void Name_is_refused_for_a_source_with_several_images()
     {
         using var store = new TestStore();
