@@ -41,10 +41,10 @@ public sealed class ImageReferenceTests
     }
 
     [Theory]
-    [InlineData("/work/images/busybox.tar", "busybox")]
-    [InlineData("/work/images/My Image v2.tar.gz", "my-image-v2")]
-    [InlineData("/work/images/layout/", "layout")]
-    [InlineData("/work/images/___.tar", "image")]
+    [InlineData("/home/someone/images/busybox.tar", "busybox")]
+    [InlineData("/home/someone/images/My Image v2.tar.gz", "my-image-v2")]
+    [InlineData("/home/someone/images/layout/", "layout")]
+    [InlineData("/home/someone/images/___.tar", "image")]
     public void Unnamed_images_take_their_repository_from_the_file_name(string path, string expected) =>
         Assert.Equal(expected, ImageReference.RepositoryFromFileName(path));
 
