@@ -1,6 +1,7 @@
 using Bento.Runtime.Containers.Spec;
 using Bento.Runtime.Errors;
 using Bento.Runtime.Interop;
+using Bento.Runtime.Process;
 using Bento.Runtime.Storage;
 
 namespace Bento.Runtime.Containers;
@@ -35,11 +36,16 @@ public sealed partial class ContainerManager
     {
         var id = ContainerNames.NewId();
         var created = DateTimeOffset.UtcNow;
+        var (uid, gid) = (Libc.getuid(), Libc.getgid());
+        // Root maps its own root alone (a user namespace it asked for); a user gets their subordinate range if granted.
+        var (uidMappings, gidMappings) = userNamespace && !Environment.IsPrivilegedProcess
+            ? SubordinateIds.MappingsFor(uid, gid, Environment.UserName)
+            : (null, null);
         (RuntimeSpec Spec, ContainerRecord Record) Describe(string name)
         {
             // The kernel takes at most 64 bytes of hostname; a longer name still names the container.
             var hostname = options.Hostname ?? (name.Length <= MaxHostnameLength ? name : name[..MaxHostnameLength]);
-            var spec = SpecBuilder.Build(image, options, hostname, userNamespace, Libc.getuid(), Libc.getgid());
+            var spec = SpecBuilder.Build(image, options, hostname, userNamespace, uid, gid, uidMappings, gidMappings);
             return (spec, new ContainerRecord
             {
                 Id = id,

@@ -24,7 +24,7 @@ internal static class ExecSpecBuilder
         var user = process.User;
         if (options.User is not null)
         {
-            ValidateUser(options.User, userNamespace);
+            ValidateUser(options.User, userNamespace ? container.Linux.UidMappings ?? [] : null);
             annotations[SpecAnnotations.User] = options.User;
             user = new SpecUser();
         }
@@ -47,7 +47,8 @@ internal static class ExecSpecBuilder
                 NoNewPrivileges = process.NoNewPrivileges,
             },
             Hostname = container.Hostname,
-            Linux = new SpecLinux { Namespaces = container.Linux.Namespaces },
+            // The mappings only name what the joined user namespace maps, for messages.
+            Linux = new SpecLinux { Namespaces = container.Linux.Namespaces, UidMappings = container.Linux.UidMappings, GidMappings = container.Linux.GidMappings },
             Annotations = annotations.Count > 0 ? annotations : null,
         };
     }
@@ -79,13 +80,14 @@ internal static class ExecSpecBuilder
         return merged.Select(p => p.Key + "=" + p.Value).ToList();
     }
 
-    private static void ValidateUser(string user, bool userNamespace)
+    /// <param name="uidMappings">The container's user namespace's, or null without one.</param>
+    private static void ValidateUser(string user, List<SpecIdMapping>? uidMappings)
     {
         var parts = user.Split(':', 2);
         if (parts[0].Length == 0 || (parts.Length == 2 && parts[1].Length == 0) || user.Contains('\0'))
             throw BentoErrors.InvalidArgument("User", $"'{user}' is not a user: use name, uid, name:group or uid:gid.");
-        if (userNamespace && uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var uid) && uid != 0)
-            throw BentoErrors.InvalidArgument("User",
-                $"A rootless container maps only its root user; user '{user}' would have no identity on the host.");
+        if (uidMappings is not null && uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
+            && !SubordinateIds.IsMapped(uidMappings, uid))
+            throw BentoErrors.InvalidArgument("User", SpecBuilder.UnmappedUser(user, uidMappings));
     }
 }

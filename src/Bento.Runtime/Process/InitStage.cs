@@ -139,7 +139,9 @@ internal static class InitStage
     }
 
     private static string UnmappedHint(RuntimeSpec spec) =>
-        spec.HasNamespace(Namespaces.User.SpecType) ? " (a rootless container maps only its root user)" : "";
+        !spec.HasNamespace(Namespaces.User.SpecType) ? ""
+        : spec.Linux.UidMappings is [{ Size: 1 }] ? " (a rootless container without a subordinate id range in /etc/subuid maps only its root user)"
+        : " (the id is outside the container's mapped range)";
 
     private static bool SetgroupsDenied()
     {

@@ -16,7 +16,9 @@ namespace Bento.Runtime.Process;
 ///                                   fds → 0 1 2 | 3 report | 4 memfd | 5 sync, close the rest
 ///  close the child's ends           read(sync) ... blocks
 ///  rootless: setgroups=deny,
-///  uid_map, gid_map
+///  uid_map, gid_map (or
+///  newuidmap/newgidmap for a
+///  subordinate range)
 ///  write GO on sync ──────────────▶ execveat(memfd, "")  ─────────▶ report fd → close-on-exec
 ///                                   on failure: SPAWN_FAILED        overlay, mounts, pivot_root,
 ///                                   {step, errno}, exit 125 ──┐     hostname, lo, caps, NNP

@@ -87,6 +87,21 @@ public sealed class SpecBuilderTests
     }
 
     [Fact]
+    public void ASubordinateRangeLetsOtherUsersRunAndMapsTheTtyGroup()
+    {
+        List<SpecIdMapping> Wide(uint own) => [new() { ContainerId = 0, HostId = own, Size = 1 }, new() { ContainerId = 1, HostId = 100000, Size = 65536 }];
+        var options = new ContainerCreateOptions { Image = Image.Name, User = "65534:65534" };
+        var spec = SpecBuilder.Build(Image, options, "h", true, 1234, 5678, Wide(1234), Wide(5678));
+        Assert.Equal("0 1234 1\n1 100000 65536\n", IdMaps.Format(spec.Linux.UidMappings!));
+        Assert.Equal(65534u, spec.Process.User.Uid);
+        Assert.Contains(spec.Mounts, m => m.Destination == "/dev/pts" && m.Options!.Contains("gid=5"));
+
+        // Beyond the range, or with root alone mapped, a numeric user has no host identity.
+        Assert.Throws<BentoException>(() => SpecBuilder.Build(Image, new ContainerCreateOptions { Image = Image.Name, User = "70000" }, "h", true, 1234, 5678, Wide(1234), Wide(5678)));
+        Assert.Throws<BentoException>(() => Build(options, userNamespace: true));
+    }
+
+    [Fact]
     public void HostNetworkKeepsTheHostsNamespaceAndBindsSys()
     {
         var spec = Build(new ContainerCreateOptions { Image = Image.Name, Network = "host" });

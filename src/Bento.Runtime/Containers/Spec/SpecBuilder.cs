@@ -57,8 +57,16 @@ internal static class SpecBuilder
         return merged.Select(p => p.Key + "=" + p.Value).ToList();
     }
 
-    public static RuntimeSpec Build(BentoImage image, ContainerCreateOptions options, string hostname, bool userNamespace, uint hostUid, uint hostGid)
+    /// <summary>With a user namespace, <paramref name="uidMappings"/>/<paramref name="gidMappings"/> (see
+    /// <see cref="SubordinateIds"/>) or, when not given, container root as <paramref name="hostUid"/> alone.</summary>
+    public static RuntimeSpec Build(BentoImage image, ContainerCreateOptions options, string hostname, bool userNamespace, uint hostUid, uint hostGid,
+        List<SpecIdMapping>? uidMappings = null, List<SpecIdMapping>? gidMappings = null)
     {
+        if (userNamespace)
+        {
+            uidMappings ??= [new SpecIdMapping { ContainerId = 0, HostId = hostUid, Size = 1 }];
+            gidMappings ??= [new SpecIdMapping { ContainerId = 0, HostId = hostGid, Size = 1 }];
+        }
         var args = Arguments(image, options);
         if (args.Count == 0)
             throw BentoErrors.InvalidArgument("Command", $"No command specified: the image '{image.Name}' has no Entrypoint or Cmd; give -Command.");
@@ -85,14 +93,15 @@ internal static class SpecBuilder
             },
             Root = new SpecRoot { Path = "rootfs", Readonly = options.ReadOnly },
             Hostname = hostname,
-            Mounts = DefaultMounts(userNamespace),
+            // The tty group exists only when the user namespace maps it.
+            Mounts = DefaultMounts(!userNamespace || SubordinateIds.IsMapped(gidMappings, TtyGid)),
             Linux = new SpecLinux
             {
                 MaskedPaths = [.. MaskedPaths],
                 ReadonlyPaths = [.. ReadonlyPaths],
             },
         };
-        ApplyUser(spec, options.User ?? image.User, userNamespace);
+        ApplyUser(spec, options.User ?? image.User, userNamespace ? uidMappings : null);
 
         foreach (var kind in Namespaces.InOrder)
         {
@@ -102,10 +111,8 @@ internal static class SpecBuilder
         }
         if (userNamespace)
         {
-            // One mapping: the container's root is the user who runs it. A wider range needs newuidmap and
-            // /etc/subuid, which Bento does not use yet.
-            spec.Linux.UidMappings = [new SpecIdMapping { ContainerId = 0, HostId = hostUid, Size = 1 }];
-            spec.Linux.GidMappings = [new SpecIdMapping { ContainerId = 0, HostId = hostGid, Size = 1 }];
+            spec.Linux.UidMappings = uidMappings;
+            spec.Linux.GidMappings = gidMappings;
         }
         if (IsHostNetwork(options.Network))
             spec.Mounts.RemoveAll(m => m.Type == "sysfs"); // sysfs belongs to a network namespace: bind the host's
@@ -134,7 +141,8 @@ internal static class SpecBuilder
 
     /// <summary>Numbers go into process.user directly; names (resolved by init against the image's own
     /// /etc/passwd) into an annotation.</summary>
-    private static void ApplyUser(RuntimeSpec spec, string? user, bool userNamespace)
+    /// <param name="uidMappings">The user namespace's, or null without one.</param>
+    private static void ApplyUser(RuntimeSpec spec, string? user, List<SpecIdMapping>? uidMappings)
     {
         if (string.IsNullOrEmpty(user))
             return;
@@ -144,26 +152,33 @@ internal static class SpecBuilder
         var gidIsNumber = parts.Length == 2 && uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out gid);
         if (parts[0].Length == 0 || (parts.Length == 2 && parts[1].Length == 0))
             throw BentoErrors.InvalidArgument("User", $"'{user}' is not a user: use name, uid, name:group or uid:gid.");
-        if (userNamespace && uidIsNumber && uid != 0)
-            throw BentoErrors.InvalidArgument("User",
-                $"A rootless container maps only its root user; user '{user}' would have no identity on the host.");
+        if (uidMappings is not null && uidIsNumber && !SubordinateIds.IsMapped(uidMappings, uid))
+            throw BentoErrors.InvalidArgument("User", UnmappedUser(user, uidMappings));
         if (uidIsNumber) spec.Process.User.Uid = uid;
         if (gidIsNumber) spec.Process.User.Gid = gid;
         if (!uidIsNumber || parts.Length == 1 || !gidIsNumber)
             (spec.Annotations ??= [])[SpecAnnotations.User] = user;
     }
 
-    private static List<SpecMount> DefaultMounts(bool userNamespace) =>
+    /// <summary>Why a numeric user cannot run in a rootless container: what is mapped, and how to map more.</summary>
+    internal static string UnmappedUser(string user, IReadOnlyList<SpecIdMapping> uidMappings) =>
+        uidMappings.Count == 1 && uidMappings[0].Size == 1
+            ? $"A rootless container without a subordinate id range maps only its root user; user '{user}' would have no identity on the host. " +
+              "Grant the user a range in /etc/subuid and /etc/subgid (and install newuidmap/newgidmap) to run as other users."
+            : $"User '{user}' is outside the container's mapped ids (0-{uidMappings.Max(m => (ulong)m.ContainerId + m.Size) - 1}); it would have no identity on the host.";
+
+    private const uint TtyGid = 5;
+
+    private static List<SpecMount> DefaultMounts(bool ttyGroupMapped) =>
     [
         new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },
         new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
         new()
         {
             Destination = "/dev/pts", Type = "devpts", Source = "devpts",
-            // gid=5 (tty) exists only when the user namespace maps it; a rootless one maps root alone.
-            Options = userNamespace
-                ? ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]
-                : ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"],
+            Options = ttyGroupMapped
+                ? ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]
+                : ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"],
         },
         new() { Destination = "/dev/shm", Type = "tmpfs", Source = "shm", Options = ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
         new() { Destination = "/dev/mqueue", Type = "mqueue", Source = "mqueue", Options = ["nosuid", "noexec", "nodev"] },
