@@ -10,6 +10,9 @@ namespace Bento.Shim;
 /// <item><c>exec &lt;container dir&gt;</c> — an interactive exec on a PTY, relayed to the caller's terminal (Enter-BentoContainer).</item>
 /// <item><c>attach &lt;container dir&gt;</c> — the caller's terminal on a -Tty container's PTY, until it ends or Ctrl+P Ctrl+Q.</item>
 /// <item><c>exec-init</c> — the exec stage, executed by the native spawn step inside a running container's namespaces.</item>
+/// <item><c>delete-dir &lt;path&gt;</c> — deletes a container's directory as the calling user, as Remove-BentoContainer
+/// does in-process (subordinate-owned files included), for callers without pwsh such as the tests' other users.</item>
+/// <item><c>remove-tree &lt;path&gt;</c> — deletes a rootless container's directory inside a user namespace with its mappings (<see cref="MappedDelete"/>).</item>
 /// </list>
 /// </summary>
 internal static class Program
@@ -26,8 +29,26 @@ internal static class Program
             return Bento.Runtime.Terminal.AttachSession.Run(args[1]);
         if (args.Length == 1 && args[0] == "exec-init")
             return ExecInitStage.Run();
+        if (args.Length == 2 && args[0] == MappedDelete.ShimMode)
+            return MappedDelete.RunInside(args[1]);
+        if (args.Length == 2 && args[0] == "delete-dir")
+            return DeleteContainerDirectory(args[1]);
         Console.Error.WriteLine("usage: bento-shim run <container-dir>   (started by Start-BentoContainer)");
         Console.Error.WriteLine("       bento-shim init <container-dir>  (started by the monitor, inside the container)");
         return 2;
+    }
+
+    private static int DeleteContainerDirectory(string path)
+    {
+        try
+        {
+            Bento.Runtime.Containers.ContainerDirectories.Delete(Path.GetFullPath(path));
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Bento.Runtime.Errors.BentoException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
     }
 }

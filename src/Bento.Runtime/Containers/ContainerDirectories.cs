@@ -1,4 +1,6 @@
+using Bento.Runtime.Containers.Spec;
 using Bento.Runtime.Interop;
+using Bento.Runtime.Process;
 
 namespace Bento.Runtime.Containers;
 
@@ -29,6 +31,8 @@ internal static class ContainerDirectories
             Libc.umount2(mountPoint, Libc.MNT_DETACH);
         if (MountsUnder(path).Count > 0)
             throw new IOException($"'{path}' still has mounts inside it ({string.Join(", ", MountsUnder(path))}); it was not deleted.");
+        // Read first: the delete that fails may already have taken config.json.
+        var mappings = Environment.IsPrivilegedProcess ? null : MappingsOf(path);
         try
         {
             Directory.Delete(path, recursive: true);
@@ -36,8 +40,33 @@ internal static class ContainerDirectories
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             MakeTraversable(path);
-            Directory.Delete(path, recursive: true);
+            try
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            catch (Exception again) when (again is UnauthorizedAccessException or IOException && mappings is { } wide)
+            {
+                // A rootless container's non-root users wrote files owned by the user's subordinate ids: only root
+                // in a namespace mapping them may unlink those.
+                MappedDelete.Run(path, wide.Uids, wide.Gids);
+            }
         }
+    }
+
+    /// <summary>The container's own mappings (its spec), or, when the spec is gone, what a container of this user
+    /// would map now; null when the container has no user namespace or the user has no subordinate range.</summary>
+    private static (IReadOnlyList<SpecIdMapping> Uids, IReadOnlyList<SpecIdMapping> Gids)? MappingsOf(string path)
+    {
+        try
+        {
+            var spec = new ContainerFiles(path).ReadSpec();
+            return spec.Linux.UidMappings is { Count: > 1 } uids && spec.Linux.GidMappings is { Count: > 0 } gids ? (uids, gids) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+        }
+        var (uidMappings, gidMappings) = SubordinateIds.MappingsFor(Libc.getuid(), Libc.getgid(), Environment.UserName);
+        return uidMappings.Count > 1 ? (uidMappings, gidMappings) : null;
     }
 
     public static void TryDelete(string path)

@@ -139,7 +139,7 @@ internal static class ExecLauncher
 
     /// <summary>The sealed copy of bento-shim that exec-init runs from, made once per process: it is immutable, and
     /// copying the binary for every exec would cost more than the exec itself.</summary>
-    private static SafeFdHandle SealedShim()
+    internal static SafeFdHandle SealedShim()
     {
         var path = ShimLocator.Locate();
         // A rebuilt module (same pwsh session, new bento-shim) must not run the previous exec-init.
