@@ -28,7 +28,7 @@ $ModuleDir = Join-Path $Out 'Bento'
 
 # Debian packages, by what needs them.
 $TestPackages = @('busybox-static', 'umoci', 'skopeo', 'tmux', 'uidmap', 'util-linux', 'procps', 'zstd')
-$BenchPackages = @('runc', 'podman', 'debootstrap', 'hyperfine')
+$BenchPackages = @('runc', 'podman', 'debootstrap', 'hyperfine', 'jq', 'time', 'e2fsprogs')
 
 function Invoke-Native {
     param([string]$Command, [string[]]$Arguments)
