@@ -137,6 +137,13 @@ function New-RootlessSandbox([string]$PesterPath) {
     $user = 'bento-rootless'
     & id -u $user *> $null
     if ($LASTEXITCODE -ne 0) { Invoke-Native useradd @('--create-home', '--shell', '/bin/sh', $user) }
+    # A subordinate id range, as useradd grants on most systems, so the suite covers the full-range mapping.
+    foreach ($file in '/etc/subuid', '/etc/subgid') {
+        if (-not ((Get-Content $file -ErrorAction Ignore) -match "^${user}:")) {
+            $flag = if ($file -eq '/etc/subuid') { '--add-subuids' } else { '--add-subgids' }
+            Invoke-Native usermod @($flag, '300000-365535', $user)
+        }
+    }
     $sandbox = Join-Path ([IO.Path]::GetTempPath()) "bento-rootless-$PID"
     New-Item -ItemType Directory -Force $sandbox | Out-Null
     Copy-Item -Recurse $ModuleDir (Join-Path $sandbox 'Bento')
