@@ -25,6 +25,28 @@ internal static unsafe class SpawnLibrary
         public int MountNamespaceFd;
         public byte** Argv;
         public byte** Envp;
+
+        /// <summary>A request with the fixed fd layout every spawn shares; callers add namespaces to join.</summary>
+        public static Request Create(uint cloneFlags, SafeFdHandle stdin, SafeFdHandle stdout, SafeFdHandle stderr,
+            SafeFdHandle report, SafeFdHandle sync, SafeFdHandle image, Process.NativeStringArray argv, Process.NativeStringArray envp)
+        {
+            var request = new Request
+            {
+                AbiVersion = Process.SpawnProtocol.AbiVersion,
+                CloneFlags = cloneFlags,
+                ReportFd = report.Fd,
+                SyncFd = sync.Fd,
+                ExecFd = image.Fd,
+                JoinCount = 0,
+                MountNamespaceFd = -1,
+                Argv = argv.Pointer,
+                Envp = envp.Pointer,
+            };
+            request.StdioFds[0] = stdin.Fd;
+            request.StdioFds[1] = stdout.Fd;
+            request.StdioFds[2] = stderr.Fd;
+            return request;
+        }
     }
 
     private static delegate* unmanaged<Request*, uint, int> s_spawn;

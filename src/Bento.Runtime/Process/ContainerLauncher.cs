@@ -104,20 +104,7 @@ internal static class ContainerLauncher
     private static unsafe int Spawn(uint cloneFlags, SafeFdHandle stdin, SafeFdHandle stdout, SafeFdHandle stderr,
         SafeFdHandle report, SafeFdHandle sync, SafeFdHandle image, NativeStringArray argv, NativeStringArray envp)
     {
-        var request = new SpawnLibrary.Request
-        {
-            AbiVersion = SpawnProtocol.AbiVersion,
-            CloneFlags = cloneFlags,
-            ReportFd = report.Fd,
-            SyncFd = sync.Fd,
-            ExecFd = image.Fd,
-            JoinCount = 0,
-            Argv = argv.Pointer,
-            Envp = envp.Pointer,
-        };
-        request.StdioFds[0] = stdin.Fd;
-        request.StdioFds[1] = stdout.Fd;
-        request.StdioFds[2] = stderr.Fd;
+        var request = SpawnLibrary.Request.Create(cloneFlags, stdin, stdout, stderr, report, sync, image, argv, envp);
         var result = SpawnLibrary.Spawn(ref request);
         if (result > 0)
             return result;

@@ -163,21 +163,9 @@ internal static class ExecLauncher
         var joinFds = joined.Select(h => h.Fd).ToArray();
         int SpawnRequest()
         {
-            var request = new SpawnLibrary.Request
-            {
-                AbiVersion = SpawnProtocol.AbiVersion,
-                CloneFlags = 0,
-                ReportFd = report.Fd,
-                SyncFd = sync.Fd,
-                ExecFd = image.Fd,
-                JoinCount = (uint)joinFds.Length,
-                MountNamespaceFd = mountNamespace.Fd,
-                Argv = argv.Pointer,
-                Envp = envp.Pointer,
-            };
-            request.StdioFds[0] = stdin.Fd;
-            request.StdioFds[1] = stdout.Fd;
-            request.StdioFds[2] = stderr.Fd;
+            var request = SpawnLibrary.Request.Create(0, stdin, stdout, stderr, report, sync, image, argv, envp);
+            request.JoinCount = (uint)joinFds.Length;
+            request.MountNamespaceFd = mountNamespace.Fd;
             for (var index = 0; index < joinFds.Length; index++)
                 request.JoinFds[index] = joinFds[index];
             return SpawnLibrary.Spawn(ref request);

@@ -97,20 +97,7 @@ internal static class MappedDelete
     private static unsafe int Spawn(SafeFdHandle image, SafeFdHandle stdin, SafeFdHandle stdout, SafeFdHandle stderr,
         SafeFdHandle report, SafeFdHandle sync, NativeStringArray argv, NativeStringArray envp)
     {
-        var request = new SpawnLibrary.Request
-        {
-            AbiVersion = SpawnProtocol.AbiVersion,
-            CloneFlags = Namespaces.User.CloneFlag,
-            ReportFd = report.Fd,
-            SyncFd = sync.Fd,
-            ExecFd = image.Fd,
-            JoinCount = 0,
-            Argv = argv.Pointer,
-            Envp = envp.Pointer,
-        };
-        request.StdioFds[0] = stdin.Fd;
-        request.StdioFds[1] = stdout.Fd;
-        request.StdioFds[2] = stderr.Fd;
+        var request = SpawnLibrary.Request.Create(Namespaces.User.CloneFlag, stdin, stdout, stderr, report, sync, image, argv, envp);
         return SpawnLibrary.Spawn(ref request);
     }
 
