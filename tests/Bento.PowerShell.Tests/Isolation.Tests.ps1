@@ -78,6 +78,23 @@ Describe 'Container isolation' {
         Remove-BentoContainer ep
     }
 
+    It 'binds host paths with -Mount (string or hashtable form) and honours :ro and -ReadOnly' {
+        $shared = New-TempDirectory 'bento-mount'
+        Set-Content (Join-Path $shared 'hello.txt') 'from the host'
+        New-BentoContainer -Name binds -Image busybox -ReadOnly -Mount "${shared}:/ro:ro", @{ Source = $shared; Target = '/rw' } `
+            -Command sh, -c, 'cat /ro/hello.txt; (touch /ro/x) 2>/dev/null && echo ro-writable || echo ro-protected; echo made > /rw/out.txt; (touch /rootfile) 2>/dev/null && echo root-writable || echo root-protected' | Out-Null
+        $out = Start-BentoContainer binds -Attach
+        Remove-BentoContainer binds
+        $out | Should -Be @('from the host', 'ro-protected', 'root-protected')
+        Get-Content (Join-Path $shared 'out.txt') | Should -Be 'made'
+        Remove-Item -Recurse -Force $shared
+    }
+
+    It 'refuses a mount whose source does not exist, creating nothing' {
+        { New-BentoContainer -Name badmount -Image busybox -Mount '/no/such/dir:/x' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
+        Get-BentoContainer badmount -ErrorAction Ignore | Should -BeNullOrEmpty
+    }
+
     It 'writes copy-on-write: the layer is untouched and containers do not see each other''s writes' {
         New-BentoContainer -Name cow1 -Image busybox -Command sh, -c, 'echo one > /bin/written; rm /bin/true; cat /bin/written' | Out-Null
         New-BentoContainer -Name cow2 -Image busybox -Command sh, -c, 'ls /bin/written 2>&1; ls /bin/true' | Out-Null

@@ -40,9 +40,10 @@ public sealed class NewBentoContainerCommand : BentoCmdlet
     [Parameter]
     public string? Hostname { get; set; }
 
-    /// <summary>Bind mounts as "hostPath:containerPath[:ro]".</summary>
+    /// <summary>Bind mounts: "hostPath:containerPath[:ro]" strings, or objects/hashtables with
+    /// Source, Target (or Destination) and ReadOnly.</summary>
     [Parameter]
-    public string[]? Mount { get; set; }
+    public object[]? Mount { get; set; }
 
     [Parameter]
     public SwitchParameter ReadOnly { get; set; }
@@ -79,14 +80,37 @@ public sealed class NewBentoContainerCommand : BentoCmdlet
         });
     }
 
-    private BindMount ParseMount(string text)
+    private BindMount ParseMount(object given)
+    {
+        var value = given is PSObject wrapped ? wrapped.BaseObject : given;
+        if (value is string text)
+            return ParseMountText(text);
+        var item = PSObject.AsPSObject(value);
+        string? Property(params string[] names) => names
+            .Select(n => item.Properties[n]?.Value ?? (value is IDictionary d && d.Contains(n) ? d[n] : null))
+            .FirstOrDefault(v => v is not null)?.ToString();
+        var source = Property("Source", "Src", "HostPath");
+        var target = Property("Target", "Destination", "Dst", "ContainerPath");
+        if (source is null || target is null)
+            throw BentoErrors.InvalidArgument(given.ToString() ?? "", "A mount needs a Source (host path) and a Target (container path).");
+        return Validated(source, target, LanguagePrimitives.IsTrue(Property("ReadOnly", "RO")), given.ToString() ?? source);
+    }
+
+    private BindMount ParseMountText(string text)
     {
         var parts = text.Split(':');
-        if (parts.Length is < 2 or > 3 || parts[0].Length == 0 || !parts[1].StartsWith('/') || (parts.Length == 3 && parts[2] is not ("ro" or "rw")))
+        if (parts.Length is < 2 or > 3 || (parts.Length == 3 && parts[2] is not ("ro" or "rw")))
             throw BentoErrors.InvalidArgument(text, $"The mount '{text}' is not of the form hostPath:containerPath[:ro].");
-        var source = GetUnresolvedProviderPathFromPSPath(parts[0]);
-        if (!Directory.Exists(source) && !File.Exists(source))
-            throw BentoErrors.InvalidArgument(text, $"The mount source '{source}' does not exist.");
-        return new BindMount(source, parts[1], parts.Length == 3 && parts[2] == "ro");
+        return Validated(parts[0], parts[1], parts.Length == 3 && parts[2] == "ro", text);
+    }
+
+    private BindMount Validated(string source, string target, bool readOnly, string shown)
+    {
+        if (source.Length == 0 || !target.StartsWith('/'))
+            throw BentoErrors.InvalidArgument(shown, $"The mount '{shown}' needs a host path and an absolute container path.");
+        var fullSource = GetUnresolvedProviderPathFromPSPath(source);
+        if (!Directory.Exists(fullSource) && !File.Exists(fullSource))
+            throw BentoErrors.InvalidArgument(shown, $"The mount source '{fullSource}' does not exist.");
+        return new BindMount(fullSource, target, readOnly);
     }
 }
