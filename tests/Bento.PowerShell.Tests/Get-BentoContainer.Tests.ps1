@@ -51,6 +51,13 @@ Describe 'Get-BentoContainer' {
         Test-Path "/proc/$pid1" | Should -BeFalse
     }
 
+    It 'tab-completes container names' {
+        New-BentoContainer -Name complete-me -Image busybox | Out-Null
+        $line = 'Start-BentoContainer compl'
+        $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $result.CompletionMatches.CompletionText | Should -Contain 'complete-me'
+    }
+
     It 'has a docker ps like table view within 80 columns' {
         New-BentoContainer -Name shown -Image busybox -Command true | Out-Null
         Start-BentoContainer shown -Attach | Out-Null

@@ -30,6 +30,12 @@ Describe 'Get-BentoImage' {
         Get-BentoImage 'nosuch*' -ErrorAction Stop | Should -BeNullOrEmpty
     }
 
+    It 'tab-completes image names for New-BentoContainer -Image' {
+        $line = 'New-BentoContainer -Name x -Image tools/'
+        $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $result.CompletionMatches.CompletionText | Should -Contain 'tools/busybox:1.0'
+    }
+
     It 'has a default table view that fits 80 columns' {
         $lines = Get-BentoImage | Format-Table | Out-String -Width 200 -Stream | Where-Object { $_.Trim() }
         $lines[0] | Should -Match 'Name\s+Id\s+Size\s+Created'
