@@ -131,19 +131,30 @@ function Invoke-XunitSuite {
     [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout }
 }
 
-# An unprivileged user for the rootless suite, and a copy of everything it runs in a folder it can read
-# (the checkout and the NuGet cache may live under a home directory it cannot enter).
-function New-RootlessSandbox([string]$PesterPath) {
-    $user = 'bento-rootless'
-    & id -u $user *> $null
-    if ($LASTEXITCODE -ne 0) { Invoke-Native useradd @('--create-home', '--shell', '/bin/sh', $user) }
-    # A subordinate id range, as useradd grants on most systems, so the suite covers the full-range mapping.
+# The unprivileged user the rootless suites run as, with a home and a subordinate id range (as useradd grants
+# on most systems), so the full-range mapping is what they test. Made before any suite needs it.
+$RootlessUser = 'bento-rootless'
+function Initialize-RootlessUser {
+    & id -u $RootlessUser *> $null
+    if ($LASTEXITCODE -ne 0) { Invoke-Native useradd @('--create-home', '--shell', '/bin/sh', $RootlessUser) }
+    $homeDir = "/home/$RootlessUser"
+    if (-not (Test-Path $homeDir)) {
+        New-Item -ItemType Directory $homeDir | Out-Null
+        Invoke-Native chown @("${RootlessUser}:", $homeDir)
+    }
     foreach ($file in '/etc/subuid', '/etc/subgid') {
-        if (-not ((Get-Content $file -ErrorAction Ignore) -match "^${user}:")) {
+        if (-not (Test-Path $file)) { New-Item -ItemType File $file | Out-Null }
+        if (-not ((Get-Content $file) -match "^${RootlessUser}:")) {
             $flag = if ($file -eq '/etc/subuid') { '--add-subuids' } else { '--add-subgids' }
-            Invoke-Native usermod @($flag, '300000-365535', $user)
+            Invoke-Native usermod @($flag, '100000-165535', $RootlessUser)
         }
     }
+}
+
+# A copy of everything the rootless suite runs, in a folder that user can read (the checkout and the NuGet
+# cache may live under a home directory it cannot enter).
+function New-RootlessSandbox([string]$PesterPath) {
+    $user = $RootlessUser
     $sandbox = Join-Path ([IO.Path]::GetTempPath()) "bento-rootless-$PID"
     New-Item -ItemType Directory -Force $sandbox | Out-Null
     Copy-Item -Recurse $ModuleDir (Join-Path $sandbox 'Bento')
@@ -163,6 +174,7 @@ function Invoke-Test {
     $resultsDir = Join-Path $Out 'pester'
     New-Item -ItemType Directory -Force $resultsDir | Out-Null
 
+    if ((& id -u) -eq '0') { Initialize-RootlessUser }
     $suites = [ordered]@{}
     $suites['xunit'] = Invoke-XunitSuite
     $suites['pester-root'] = Invoke-PesterSuite -Label root -ModulePath (Join-Path $ModuleDir 'Bento.psd1') -PesterPath $pester `
