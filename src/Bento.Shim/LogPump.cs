@@ -29,14 +29,10 @@ internal static class LogPump
         {
             for (var i = 0; i < 2; i++)
                 polls[i] = new Libc.PollFd { Fd = streams[i].Open ? streams[i].Pipe.Fd : -1, Events = Libc.POLLIN };
-            if (Libc.poll(polls, 2, -1) < 0)
-            {
-                if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
-                throw ErrnoException.FromLastError("poll");
-            }
+            Libc.PollForever(polls, 2);
             for (var i = 0; i < 2; i++)
             {
-                if ((polls[i].ReturnedEvents & (Libc.POLLIN | Libc.POLLHUP | Libc.POLLERR)) == 0)
+                if (!polls[i].IsReady)
                     continue;
                 var stream = streams[i];
                 nint got;

@@ -44,12 +44,8 @@ internal static class TtyPump
                     polls[0] = new Libc.PollFd { Fd = master.Fd, Events = Libc.POLLIN };
                     polls[1] = new Libc.PollFd { Fd = listener?.Fd ?? -1, Events = Libc.POLLIN };
                     polls[2] = new Libc.PollFd { Fd = client?.Fd ?? -1, Events = Libc.POLLIN };
-                    if (Libc.poll(polls, 3, -1) < 0)
-                    {
-                        if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
-                        throw ErrnoException.FromLastError("poll");
-                    }
-                    if (Ready(polls[0]))
+                    Libc.PollForever(polls, 3);
+                    if (polls[0].IsReady)
                     {
                         var got = Libc.read(master.Fd, start, (nuint)buffer.Length);
                         if (got < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR)
@@ -66,7 +62,7 @@ internal static class TtyPump
                         if (client is not null && !TrySend(client, data))
                             Drop(ref client, frames);
                     }
-                    if (listener is not null && Ready(polls[1]))
+                    if (listener is not null && polls[1].IsReady)
                     {
                         var accepted = Libc.accept4(listener.Fd, null, null, Libc.SOCK_CLOEXEC);
                         if (accepted >= 0)
@@ -78,7 +74,7 @@ internal static class TtyPump
                                 Drop(ref client, frames);
                         }
                     }
-                    if (client is not null && Ready(polls[2]))
+                    if (client is not null && polls[2].IsReady)
                     {
                         var got = Libc.read(client.Fd, start, (nuint)buffer.Length);
                         if (got <= 0)
@@ -104,8 +100,6 @@ internal static class TtyPump
             AttachSocket.Remove(files.Directory);
         }
     }
-
-    private static bool Ready(Libc.PollFd poll) => (poll.ReturnedEvents & (Libc.POLLIN | Libc.POLLHUP | Libc.POLLERR)) != 0;
 
     private static void Drop(ref SafeFdHandle? client, List<byte> frames)
     {

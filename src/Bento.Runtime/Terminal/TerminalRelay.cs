@@ -46,12 +46,8 @@ internal sealed class TerminalRelay(int input, int output, SafeFdHandle master)
                 polls[1] = new Libc.PollFd { Fd = inputOpen ? input : -1, Events = Libc.POLLIN };
                 polls[2] = new Libc.PollFd { Fd = processExited?.Fd ?? -1, Events = Libc.POLLIN };
                 polls[3] = new Libc.PollFd { Fd = resized.Fd, Events = Libc.POLLIN };
-                if (Libc.poll(polls, 4, -1) < 0)
-                {
-                    if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
-                    throw ErrnoException.FromLastError("poll");
-                }
-                if (Ready(polls[0]))
+                Libc.PollForever(polls, 4);
+                if (polls[0].IsReady)
                 {
                     var got = Libc.read(master.Fd, start, (nuint)buffer.Length);
                     if (got < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR)
@@ -62,12 +58,12 @@ internal sealed class TerminalRelay(int input, int output, SafeFdHandle master)
                     Libc.WriteAll(output, buffer.AsSpan(0, (int)got), "the terminal");
                 }
                 // Before keystrokes: a command typed right after a resize must see the new size.
-                if (Ready(polls[3]))
+                if (polls[3].IsReady)
                 {
                     Libc.read(resized.Fd, start, (nuint)buffer.Length);
                     OnResize?.Invoke();
                 }
-                if (Ready(polls[1]))
+                if (polls[1].IsReady)
                 {
                     var got = Libc.read(input, start, (nuint)buffer.Length);
                     if (got < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR)
@@ -86,7 +82,7 @@ internal sealed class TerminalRelay(int input, int output, SafeFdHandle master)
                             return RelayEnd.Detached;
                     }
                 }
-                if (Ready(polls[2]))
+                if (polls[2].IsReady)
                 {
                     DrainOutput(start, buffer.Length);
                     return RelayEnd.ProcessEnded;
@@ -107,8 +103,6 @@ internal sealed class TerminalRelay(int input, int output, SafeFdHandle master)
             Libc.WriteAll(output, new ReadOnlySpan<byte>(start, (int)got), "the terminal");
         }
     }
-
-    private static bool Ready(Libc.PollFd poll) => (poll.ReturnedEvents & (Libc.POLLIN | Libc.POLLHUP | Libc.POLLERR)) != 0;
 
     /// <summary>True once the whole detach sequence has been typed, possibly across reads. Keys of a partial match
     /// are held back, and sent on if the sequence breaks off, so Ctrl+P alone still reaches the shell.</summary>
