@@ -110,7 +110,7 @@ internal sealed class ImageImporter
         {
             foreach (var diffId in newLayers)
             {
-                var trash = Path.Combine(_paths.Temp, $"trash-{Guid.NewGuid():N}");
+                var trash = StoreFiles.NewTrashPath(_paths);
                 try
                 {
                     Directory.Move(_paths.LayerDir(diffId), trash);

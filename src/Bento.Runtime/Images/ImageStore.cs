@@ -25,7 +25,7 @@ public sealed class NewImageOptions
 public sealed partial class ImageStore
 {
     /// <summary>Docker's default PATH, which images made from a bare directory get unless told otherwise.</summary>
-    public const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    public const string DefaultPath = "PATH=" + Process.CommandLookup.DefaultPath;
 
     private readonly ImageCatalog _catalog;
     private readonly ImageImporter _importer;
@@ -294,7 +294,7 @@ public sealed partial class ImageStore
             var diffId = "sha256:" + Path.GetFileName(directory);
             if (!Digests.IsValid(diffId) || liveLayers.Contains(diffId))
                 continue;
-            var aside = Path.Combine(Paths.Temp, $"trash-{Guid.NewGuid():N}");
+            var aside = StoreFiles.NewTrashPath(Paths);
             Directory.Move(directory, aside);
             trash.Add(aside);
             File.Delete(StoreFiles.LayerRecordPath(Paths, diffId));
@@ -309,7 +309,7 @@ public sealed partial class ImageStore
         foreach (var entry in Directory.EnumerateFileSystemEntries(Paths.Temp))
         {
             var parts = Path.GetFileName(entry).Split('-');
-            var abandoned = parts[0] == "trash"
+            var abandoned = parts[0] == StoreFiles.TrashPrefix
                 || (parts.Length >= 3 && parts[0] is "layer" or "archive" or "newimage"
                     && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
                     && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"));

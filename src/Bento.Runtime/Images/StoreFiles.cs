@@ -8,6 +8,12 @@ namespace Bento.Runtime.Images;
 /// whole and renamed into place, so a reader without the lock sees the old or the new version, never a mix.</summary>
 internal static class StoreFiles
 {
+    /// <summary>Names what is moved out of the store to be deleted; a leftover one is always safe to delete.</summary>
+    public const string TrashPrefix = "trash";
+
+    /// <summary>Where a layer goes to be deleted: renamed out of the store first, so it vanishes from it at once.</summary>
+    public static string NewTrashPath(BentoPaths paths) => Path.Combine(paths.Temp, $"{TrashPrefix}-{Guid.NewGuid():N}");
+
     public static ImageIndexDocument ReadIndex(BentoPaths paths)
     {
         byte[] bytes;

@@ -22,7 +22,5 @@ public static partial class Digests
 
     public static string Of(ReadOnlySpan<byte> data) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(data));
 
-    public static string Of(Stream stream) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(stream));
-
     public static string FromHash(byte[] hash) => "sha256:" + Convert.ToHexStringLower(hash);
 }

@@ -35,11 +35,4 @@ internal static class Compression
         CompressionKind.Zstd => new DecompressionStream(compressed, bufferSize: 1 << 20, checkEndOfStream: true, leaveOpen: true),
         _ => throw new Sources.ImageFormatException($"{kind} compression is not supported (use uncompressed, gzip or zstd layers)."),
     };
-
-    public static string LayerMediaType(CompressionKind kind) => kind switch
-    {
-        CompressionKind.Gzip => MediaTypes.OciLayerGzip,
-        CompressionKind.Zstd => MediaTypes.OciLayerZstd,
-        _ => MediaTypes.OciLayer,
-    };
 }

@@ -19,7 +19,6 @@ internal sealed class TarEntryHeader
     public required string Name { get; init; }
     public string LinkName { get; init; } = "";
     public TarEntryKind Kind { get; init; }
-    public char TypeFlag { get; init; }
     /// <summary>Permission bits including setuid, setgid and sticky (07777).</summary>
     public uint Mode { get; init; }
     public long Uid { get; init; }

@@ -312,7 +312,6 @@ internal sealed class TarStreamReader
             Name = name,
             LinkName = linkName,
             Kind = kind,
-            TypeFlag = typeFlag,
             Mode = (uint)(mode & 0xFFF),
             Uid = uid,
             Gid = gid,
