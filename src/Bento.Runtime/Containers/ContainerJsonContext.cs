@@ -13,5 +13,4 @@ namespace Bento.Runtime.Containers;
 [JsonSerializable(typeof(RuntimeSpec))]
 [JsonSerializable(typeof(ContainerRecord))]
 [JsonSerializable(typeof(ContainerStateRecord))]
-[JsonSerializable(typeof(StartFailure))]
 internal sealed partial class ContainerJsonContext : JsonSerializerContext;

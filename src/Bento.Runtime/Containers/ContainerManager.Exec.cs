@@ -102,8 +102,7 @@ public sealed partial class ContainerManager
         var container = Get(nameOrId);
         var files = FilesOf(container.Id);
         if (container.State != ContainerState.Running)
-            throw BentoErrors.InvalidContainerState(container.Name,
-                $"Container '{container.Name}' is {container.State}; a command can run in it only while it is Running.");
+            throw BentoErrors.ContainerNotRunning(container.Name, container.State);
         ContainerRecord record;
         Spec.RuntimeSpec spec;
         try

@@ -52,6 +52,10 @@ public static class BentoErrors
     public static BentoException InvalidContainerState(string name, string message) =>
         new("InvalidContainerState", BentoErrorCategory.InvalidOperation, message, name);
 
+    /// <summary>A command can only run in a Running container.</summary>
+    public static BentoException ContainerNotRunning(string name, ContainerState state) =>
+        InvalidContainerState(name, $"Container '{name}' is {state}; a command can run in it only while it is Running.");
+
     public static BentoException InvalidImage(string source, string message, Exception? inner = null) =>
         new("InvalidImage", BentoErrorCategory.InvalidData, $"'{source}' is not a valid image: {message}", source, inner);
 

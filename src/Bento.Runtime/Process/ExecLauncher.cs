@@ -42,11 +42,9 @@ internal static class ExecLauncher
     public static int Launch(ContainerFiles files, ContainerRecord record, RuntimeSpec execSpec,
         SafeFdHandle stdin, SafeFdHandle stdout, SafeFdHandle stderr)
     {
-        RuntimeSpec containerSpec;
         ContainerStateRecord state;
         try
         {
-            containerSpec = files.ReadSpec();
             state = ContainerLiveness.Read(files);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
@@ -54,7 +52,7 @@ internal static class ExecLauncher
             throw BentoErrors.ContainerNotFound(record.Name);
         }
         if (state.Status != ContainerState.Running)
-            throw NotRunning(record, state.Status);
+            throw BentoErrors.ContainerNotRunning(record.Name, state.Status);
 
         var container = new ProcessIdentity(state.Pid, state.PidStartTime);
         var joined = new List<SafeFdHandle>();
@@ -68,13 +66,14 @@ internal static class ExecLauncher
             // they are the container's and not a newcomer's with a recycled pid.
             var fd = Libc.pidfd_open(container.Pid);
             if (fd < 0)
-                throw NotRunning(record, ContainerState.Exited);
+                throw BentoErrors.ContainerNotRunning(record.Name, ContainerState.Exited);
             using var pidfd = new SafeFdHandle(fd);
             if (!container.IsAlive)
-                throw NotRunning(record, ContainerState.Exited);
+                throw BentoErrors.ContainerNotRunning(record.Name, ContainerState.Exited);
             foreach (var kind in Namespaces.InOrder)
             {
-                if (!containerSpec.HasNamespace(kind.SpecType))
+                // The exec spec carries the container's namespace list (ExecSpecBuilder), so config.json need not be read again.
+                if (!execSpec.HasNamespace(kind.SpecType))
                     continue;
                 var handle = OpenNamespace(container.Pid, kind, record);
                 if (kind == Namespaces.Mount)
@@ -83,7 +82,7 @@ internal static class ExecLauncher
                     joined.Add(handle);
             }
             if (!container.IsAlive)
-                throw NotRunning(record, ContainerState.Exited);
+                throw BentoErrors.ContainerNotRunning(record.Name, ContainerState.Exited);
             if (mountNamespace is null)
                 throw Failed(record, "its spec has no mount namespace to join", 0);
 
@@ -129,7 +128,7 @@ internal static class ExecLauncher
         }
         catch (ErrnoException e) when (e.Errno is Libc.ENOENT or Libc.ESRCH)
         {
-            throw NotRunning(record, ContainerState.Exited);
+            throw BentoErrors.ContainerNotRunning(record.Name, ContainerState.Exited);
         }
         catch (ErrnoException e)
         {
@@ -187,7 +186,7 @@ internal static class ExecLauncher
             default:
                 // The container ended while we joined it: its namespaces are gone or dying.
                 if (message.Step is (int)SpawnStep.JoinNamespace or (int)SpawnStep.JoinMount && message.Error is Libc.EINVAL or Libc.ENOENT)
-                    return NotRunning(record, ContainerState.Exited);
+                    return BentoErrors.ContainerNotRunning(record.Name, ContainerState.Exited);
                 var step = Enum.IsDefined((SpawnStep)message.Step) ? ((SpawnStep)message.Step).ToString() : message.Step.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return Failed(record, $"the spawn step '{step}' failed", message.Error);
         }
@@ -202,7 +201,4 @@ internal static class ExecLauncher
             $"Running a command in container '{record.Name}' failed: {what}{errnoText}.", record.Name);
     }
 
-    private static BentoException NotRunning(ContainerRecord record, ContainerState state) =>
-        BentoErrors.InvalidContainerState(record.Name,
-            $"Container '{record.Name}' is {state}; a command can run in it only while it is Running.");
 }

@@ -51,8 +51,7 @@ internal readonly record struct ReportMessage(ReportKind Kind, int Step, int Err
 
     public void WriteTo(int fd)
     {
-        var bytes = Encode();
-        WriteFully(fd, bytes);
+        Libc.WriteAll(fd, Encode(), "the report pipe");
     }
 
     internal static unsafe int ReadFully(SafeFdHandle pipe, byte[] buffer)
@@ -73,23 +72,5 @@ internal readonly record struct ReportMessage(ReportKind Kind, int Step, int Err
             }
         }
         return total;
-    }
-
-    internal static unsafe void WriteFully(int fd, ReadOnlySpan<byte> data)
-    {
-        fixed (byte* start = data)
-        {
-            var done = 0;
-            while (done < data.Length)
-            {
-                var wrote = Libc.write(fd, start + done, (nuint)(data.Length - done));
-                if (wrote < 0)
-                {
-                    if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
-                    throw ErrnoException.FromLastError("write");
-                }
-                done += (int)wrote;
-            }
-        }
     }
 }

@@ -59,10 +59,4 @@ internal static class WindowSizes
         if (Libc.ioctl(ptyMaster.Fd, Libc.TIOCSWINSZ, &size) != 0)
             throw ErrnoException.FromLastError("set the PTY's window size (TIOCSWINSZ)");
     }
-
-    public static unsafe Libc.WindowSize? Of(SafeFdHandle fd)
-    {
-        Libc.WindowSize size;
-        return Libc.ioctl(fd.Fd, Libc.TIOCGWINSZ, &size) == 0 ? size : null;
-    }
 }

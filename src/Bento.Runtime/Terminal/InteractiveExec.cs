@@ -30,8 +30,7 @@ internal static class InteractiveExec
             var spec = ReadSpec();
             var state = ContainerLiveness.Read(files);
             if (state.Status != ContainerState.Running)
-                throw BentoErrors.InvalidContainerState(record.Name,
-                    $"Container '{record.Name}' is {state.Status}; a command can run in it only while it is Running.");
+                throw BentoErrors.ContainerNotRunning(record.Name, state.Status);
 
             using var pty = ContainerPty.Open(state.Pid);
             terminal = HostTerminal.On(0);

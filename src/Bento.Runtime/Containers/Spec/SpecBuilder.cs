@@ -115,9 +115,10 @@ internal static class SpecBuilder
             spec.Linux.GidMappings = gidMappings;
         }
         if (IsHostNetwork(options.Network))
+        {
             spec.Mounts.RemoveAll(m => m.Type == "sysfs"); // sysfs belongs to a network namespace: bind the host's
-        if (IsHostNetwork(options.Network))
             spec.Mounts.Add(new SpecMount { Destination = "/sys", Type = "bind", Source = "/sys", Options = ["rbind", "nosuid", "noexec", "nodev", "ro"] });
+        }
 
         foreach (var bind in options.Mounts)
         {
