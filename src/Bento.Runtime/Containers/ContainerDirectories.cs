@@ -1,4 +1,5 @@
 using Bento.Runtime.Containers.Spec;
+using Bento.Runtime.Images.Extraction;
 using Bento.Runtime.Interop;
 using Bento.Runtime.Process;
 
@@ -26,30 +27,22 @@ internal static class ContainerDirectories
     {
         if (!Directory.Exists(path))
             return;
-        var mounted = MountsUnder(path);
-        foreach (var mountPoint in mounted.OrderByDescending(m => m.Length))
+        foreach (var mountPoint in MountsUnder(path).OrderByDescending(m => m.Length))
             Libc.umount2(mountPoint, Libc.MNT_DETACH);
-        if (MountsUnder(path).Count > 0)
-            throw new IOException($"'{path}' still has mounts inside it ({string.Join(", ", MountsUnder(path))}); it was not deleted.");
+        var stillMounted = MountsUnder(path);
+        if (stillMounted.Count > 0)
+            throw new IOException($"'{path}' still has mounts inside it ({string.Join(", ", stillMounted)}); it was not deleted.");
         // Read first: the delete that fails may already have taken config.json.
         var mappings = Environment.IsPrivilegedProcess ? null : MappingsOf(path);
         try
         {
-            Directory.Delete(path, recursive: true);
+            TreeRemover.Delete(path);
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException && mappings is { } wide)
         {
-            MakeTraversable(path);
-            try
-            {
-                Directory.Delete(path, recursive: true);
-            }
-            catch (Exception again) when (again is UnauthorizedAccessException or IOException && mappings is { } wide)
-            {
-                // A rootless container's non-root users wrote files owned by the user's subordinate ids: only root
-                // in a namespace mapping them may unlink those.
-                MappedDelete.Run(path, wide.Uids, wide.Gids);
-            }
+            // A rootless container's non-root users wrote files owned by the user's subordinate ids: only root
+            // in a namespace mapping them may unlink those.
+            MappedDelete.Run(path, wide.Uids, wide.Gids);
         }
     }
 
@@ -114,20 +107,5 @@ internal static class ContainerDirectories
             }
         }
         return System.Text.Encoding.UTF8.GetString(bytes.ToArray());
-    }
-
-    private static void MakeTraversable(string directory)
-    {
-        var info = new DirectoryInfo(directory);
-        if (info.LinkTarget is not null)
-            return;
-        // rwx for the owner: enough to list and unlink, whatever the container left.
-        if (Libc.fchmodat(Libc.AT_FDCWD, directory, 0b111_000_000, 0) != 0)
-            return;
-        foreach (var child in info.EnumerateDirectories())
-        {
-            if (child.LinkTarget is null)
-                MakeTraversable(child.FullName);
-        }
     }
 }
