@@ -25,6 +25,7 @@ Set-StrictMode -Version Latest
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleDir = Join-Path $Out 'Bento'
+$IsRoot = (& id -u) -eq '0'
 
 # Debian packages, by what needs them.
 $TestPackages = @('busybox-static', 'umoci', 'skopeo', 'tmux', 'uidmap', 'util-linux', 'procps', 'zstd')
@@ -46,7 +47,7 @@ function Get-MissingPackages([string[]]$Packages) {
 function Install-OsPackages([string[]]$Packages) {
     $missing = @(Get-MissingPackages $Packages)
     if ($missing.Count -eq 0) { return }
-    if ((& id -u) -ne '0') {
+    if (-not $IsRoot) {
         throw "Bento needs these Debian packages: $($missing -join ' '). Install them as root: sudo apt-get update && sudo apt-get install -y $($missing -join ' ')"
     }
     Write-Host "Installing OS packages: $($missing -join ' ')"
@@ -154,7 +155,6 @@ function Initialize-RootlessUser {
 # A copy of everything the rootless suite runs, in a folder that user can read (the checkout and the NuGet
 # cache may live under a home directory it cannot enter).
 function New-RootlessSandbox([string]$PesterPath) {
-    $user = $RootlessUser
     $sandbox = Join-Path ([IO.Path]::GetTempPath()) "bento-rootless-$PID"
     New-Item -ItemType Directory -Force $sandbox | Out-Null
     Copy-Item -Recurse $ModuleDir (Join-Path $sandbox 'Bento')
@@ -162,9 +162,9 @@ function New-RootlessSandbox([string]$PesterPath) {
     Copy-Item -Recurse (Join-Path $Root 'tests/Bento.PowerShell.Tests') (Join-Path $sandbox 'tests')
     $pwshHome = Split-Path ([System.Reflection.Assembly]::GetEntryAssembly().Location)
     Copy-Item -Recurse $pwshHome (Join-Path $sandbox 'pwsh')
+    # Invoke-PesterSuite hands the folder to the user once the runner script is in it.
     Invoke-Native chmod @('-R', 'a+rX', $sandbox)
-    Invoke-Native chown @("${user}:", $sandbox)
-    [pscustomobject]@{ User = $user; Path = $sandbox }
+    [pscustomobject]@{ User = $RootlessUser; Path = $sandbox }
 }
 
 function Invoke-Test {
@@ -174,13 +174,13 @@ function Invoke-Test {
     $resultsDir = Join-Path $Out 'pester'
     New-Item -ItemType Directory -Force $resultsDir | Out-Null
 
-    if ((& id -u) -eq '0') { Initialize-RootlessUser }
+    if ($IsRoot) { Initialize-RootlessUser }
     $suites = [ordered]@{}
     $suites['xunit'] = Invoke-XunitSuite
     $suites['pester-root'] = Invoke-PesterSuite -Label root -ModulePath (Join-Path $ModuleDir 'Bento.psd1') -PesterPath $pester `
         -TestsPath (Join-Path $Root 'tests/Bento.PowerShell.Tests') -WorkDir $resultsDir
 
-    if ((& id -u) -eq '0') {
+    if ($IsRoot) {
         $sandbox = New-RootlessSandbox $pester
         try {
             $suites['pester-rootless'] = Invoke-PesterSuite -Label rootless -ModulePath (Join-Path $sandbox.Path 'Bento/Bento.psd1') `

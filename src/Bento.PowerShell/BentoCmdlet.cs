@@ -44,6 +44,27 @@ public abstract class BentoCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>The containers each entry names: a wildcard matches any number (none is no error), a name or id
+    /// exactly one (ContainerNotFound otherwise). Newest first within a wildcard.</summary>
+    protected IEnumerable<BentoContainer> ContainersNamed(IEnumerable<string> names)
+    {
+        IReadOnlyList<BentoContainer>? all = null;
+        foreach (var name in names)
+        {
+            if (WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                all ??= Runtime.Containers.List().OrderByDescending(c => c.Created).ToList();
+                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+                foreach (var c in all.Where(c => pattern.IsMatch(c.Name)))
+                    yield return c;
+                continue;
+            }
+            BentoContainer? found = null;
+            Try(name, () => found = Runtime.Containers.Get(name));
+            if (found is not null) yield return found;
+        }
+    }
+
     internal static ErrorRecord ToErrorRecord(Exception e, object? target) => e switch
     {
         BentoException b => new ErrorRecord(b, b.ErrorId, MapCategory(b.Category), target ?? b.Target),

@@ -30,18 +30,7 @@ public abstract class ContainerTargetCmdlet : BentoCmdlet
             yield break;
         }
 
-        foreach (var name in Name)
-        {
-            if (WildcardPattern.ContainsWildcardCharacters(name))
-            {
-                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                foreach (var c in Runtime.Containers.List().Where(c => pattern.IsMatch(c.Name)))
-                    yield return c;
-                continue;
-            }
-            BentoContainer? found = null;
-            Try(name, () => found = Runtime.Containers.Get(name));
-            if (found is not null) yield return found;
-        }
+        foreach (var container in ContainersNamed(Name))
+            yield return container;
     }
 }

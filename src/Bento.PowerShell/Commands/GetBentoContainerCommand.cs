@@ -48,25 +48,8 @@ public sealed class GetBentoContainerCommand : BentoCmdlet
         }
     }
 
-    private IEnumerable<BentoContainer> FindByNames()
-    {
-        var all = Runtime.Containers.List().OrderByDescending(c => c.Created).ToList();
-        if (Name is null || Name.Length == 0)
-        {
-            foreach (var c in all) yield return c;
-            yield break;
-        }
-        foreach (var name in Name)
-        {
-            if (WildcardPattern.ContainsWildcardCharacters(name))
-            {
-                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                foreach (var c in all.Where(c => pattern.IsMatch(c.Name))) yield return c;
-                continue;
-            }
-            BentoContainer? found = null;
-            Try(name, () => found = Runtime.Containers.Get(name));
-            if (found is not null) yield return found;
-        }
-    }
+    private IEnumerable<BentoContainer> FindByNames() =>
+        Name is null || Name.Length == 0
+            ? Runtime.Containers.List().OrderByDescending(c => c.Created)
+            : ContainersNamed(Name);
 }

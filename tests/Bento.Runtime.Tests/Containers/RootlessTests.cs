@@ -41,15 +41,7 @@ public sealed class RootlessTests(ContainerFixture fixture)
         files.WriteSpec(spec);
         Run("chown", "-R", $"{uid}:{gid}", files.Directory);
 
-        var monitor = SystemProcess.Start(new ProcessStartInfo("setpriv")
-        {
-            ArgumentList = { $"--reuid={uid}", $"--regid={gid}", "--clear-groups", "--", ShimBuild.ShimPath, "run", files.Directory },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var handshake = monitor.StandardOutput.ReadLine();
-        Assert.True(handshake?.StartsWith("started ", StringComparison.Ordinal), $"handshake '{handshake}', stderr: {monitor.StandardError.ReadToEnd()}");
-        var pid = int.Parse(handshake!["started ".Length..], CultureInfo.InvariantCulture);
+        var pid = StartAs(uid, gid, files);
 
         // On the host, the container's process and its monitor run as the user, not as root.
         Assert.Equal(uid, RealUid(pid));
